@@ -1,0 +1,95 @@
+"""Joining the parts of concatenated inbound messages.
+
+Pure: the caller passes the current time (any monotonic float, seconds).
+Parts are keyed by originator + reference + total, may arrive in any order,
+duplicates are ignored, and an incomplete set is released as partial after
+`timeout` seconds so that nothing received is held back forever.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .dcs import UCS2
+from .deliver import Deliver
+from .ucs2 import decode_ucs2
+
+
+@dataclass(frozen=True, slots=True)
+class InboundMessage:
+    originator: str
+    text: str
+    parts: tuple[Deliver, ...]          # in sequence order; only those received
+    total: int
+    complete: bool
+    missing: tuple[int, ...] = ()       # sequence numbers never received
+
+    @property
+    def timestamp(self):
+        return self.parts[0].timestamp
+
+
+@dataclass
+class _Pending:
+    first_seen: float
+    total: int
+    parts: dict[int, Deliver] = field(default_factory=dict)
+
+
+def _join(parts: list[Deliver]) -> str:
+    # UCS-2 parts are joined as bytes first: some senders split a surrogate
+    # pair across parts, and only the joined data decodes to the character.
+    out: list[str] = []
+    ucs2_run = b""
+    for p in parts:
+        if p.dcs.alphabet == UCS2 and not p.dcs.compressed:
+            ucs2_run += p.user_data
+            continue
+        if ucs2_run:
+            out.append(decode_ucs2(ucs2_run))
+            ucs2_run = b""
+        out.append(p.text)
+    if ucs2_run:
+        out.append(decode_ucs2(ucs2_run))
+    return "".join(out)
+
+
+class Reassembler:
+    def __init__(self, timeout: float = 24 * 3600) -> None:
+        self.timeout = timeout
+        self._pending: dict[tuple[str, int, int, int], _Pending] = {}
+
+    def __len__(self) -> int:
+        return len(self._pending)
+
+    def add(self, part: Deliver, now: float) -> InboundMessage | None:
+        """The whole message when `part` completes it (or is not a part at all), else None."""
+        concat = part.udh.concat if part.udh else None
+        if concat is None or concat.total == 1:
+            return InboundMessage(part.originator.number, _join([part]), (part,), 1, True)
+        key = (part.originator.number, concat.bits, concat.reference, concat.total)
+        pending = self._pending.get(key)
+        if pending is None:
+            pending = self._pending[key] = _Pending(now, concat.total)
+        pending.parts.setdefault(concat.sequence, part)
+        if len(pending.parts) < concat.total:
+            return None
+        del self._pending[key]
+        return self._release(key[0], pending)
+
+    def expire(self, now: float) -> list[InboundMessage]:
+        """Incomplete sets older than the timeout, released as partial messages."""
+        out = []
+        for key, pending in list(self._pending.items()):
+            if now - pending.first_seen >= self.timeout:
+                del self._pending[key]
+                out.append(self._release(key[0], pending))
+        return out
+
+    @staticmethod
+    def _release(originator: str, pending: _Pending) -> InboundMessage:
+        seqs = sorted(pending.parts)
+        parts = [pending.parts[s] for s in seqs]
+        missing = tuple(s for s in range(1, pending.total + 1) if s not in pending.parts)
+        return InboundMessage(originator, _join(parts), tuple(parts), pending.total,
+                              not missing, missing)
