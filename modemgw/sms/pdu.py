@@ -48,6 +48,15 @@ def _with_smsc(octets: bytes) -> Deliver | StatusReport | Submit:
     return decode_tpdu(r.rest(), smsc)
 
 
+def _plausible_tpdu(octets: bytes) -> Deliver | StatusReport | Submit:
+    # Guessing "no SMSC prefix" without a length to confirm it: a truncated
+    # PDU with a prefix can read as a short TPDU, but not with a valid date.
+    result = decode_tpdu(octets)
+    if not isinstance(result, Submit) and result.timestamp is None:
+        raise PduError("no valid TP-SCTS when read as a TPDU")
+    return result
+
+
 def decode_pdu(hex_pdu: str | bytes, length: int | None = None) -> Deliver | StatusReport | Submit:
     """Decode an SMS-DELIVER, SMS-STATUS-REPORT or SMS-SUBMIT.
 
@@ -59,17 +68,18 @@ def decode_pdu(hex_pdu: str | bytes, length: int | None = None) -> Deliver | Sta
     octets = parse_hex(hex_pdu) if isinstance(hex_pdu, str) else bytes(hex_pdu)
     if not octets:
         raise PduError("empty PDU")
-    attempts = [_with_smsc, decode_tpdu]
+    attempts = [_with_smsc, _plausible_tpdu]
     if length is not None:
         if length == len(octets):
             attempts = [decode_tpdu]
         elif octets[0] + 1 + length == len(octets):
             attempts = [_with_smsc]
-    first_error: PduError | None = None
+    errors: list[str] = []
     for attempt in attempts:
         try:
             return attempt(octets)
         except PduError as exc:
-            first_error = first_error or exc
-    assert first_error is not None
-    raise first_error
+            errors.append(str(exc))
+    if len(errors) == 1:
+        raise PduError(errors[0])
+    raise PduError(f"{errors[0]}; read without an SMSC address: {errors[1]}")

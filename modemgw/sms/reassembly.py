@@ -55,9 +55,15 @@ def _join(parts: list[Deliver]) -> str:
 
 
 class Reassembler:
-    def __init__(self, timeout: float = 24 * 3600) -> None:
+    """`duplicate_window`: how long parts of a completed message are still
+    recognised as duplicates (an SC re-delivers when its ack was lost), rather
+    than starting a new set that could only ever end as a bogus partial."""
+
+    def __init__(self, timeout: float = 24 * 3600, duplicate_window: float = 600) -> None:
         self.timeout = timeout
+        self.duplicate_window = duplicate_window
         self._pending: dict[tuple[str, int, int, int], _Pending] = {}
+        self._done: dict[tuple[str, int, int, int], tuple[float, frozenset[int]]] = {}
 
     def __len__(self) -> int:
         return len(self._pending)
@@ -68,6 +74,11 @@ class Reassembler:
         if concat is None or concat.total == 1:
             return InboundMessage(part.originator.number, _join([part]), (part,), 1, True)
         key = (part.originator.number, concat.bits, concat.reference, concat.total)
+        done = self._done.get(key)
+        if done is not None:
+            if now - done[0] < self.duplicate_window and concat.sequence in done[1]:
+                return None
+            del self._done[key]
         pending = self._pending.get(key)
         if pending is None:
             pending = self._pending[key] = _Pending(now, concat.total)
@@ -75,11 +86,15 @@ class Reassembler:
         if len(pending.parts) < concat.total:
             return None
         del self._pending[key]
+        self._done[key] = (now, frozenset(pending.parts))
         return self._release(key[0], pending)
 
     def expire(self, now: float) -> list[InboundMessage]:
         """Incomplete sets older than the timeout, released as partial messages."""
         out = []
+        for key, (when, _) in list(self._done.items()):
+            if now - when >= self.duplicate_window:
+                del self._done[key]
         for key, pending in list(self._pending.items()):
             if now - pending.first_seen >= self.timeout:
                 del self._pending[key]

@@ -93,6 +93,9 @@ def segment(text: str, national_languages: tuple[str, ...] = ()) -> Segmentation
     National language tables (e.g. ("tr", "pt")) are used only when they save
     parts compared with what would be sent otherwise.
     """
+    for i, ch in enumerate(text):
+        if 0xD800 <= ord(ch) <= 0xDFFF:
+            raise PduError(f"text has a lone surrogate U+{ord(ch):04X} at index {i}")
     candidates = [DEFAULT]
     if national_languages:
         from .national import candidate_charsets
@@ -114,7 +117,8 @@ def segment(text: str, national_languages: tuple[str, ...] = ()) -> Segmentation
         # A national table must beat UCS-2, or the receiver's support for it is risked for nothing.
         if best is None or len(ucs2.parts) <= len(best.parts):
             best = ucs2
-    assert best is not None
+    if best is None:  # unreachable: UCS-2 encodes any text without lone surrogates
+        raise PduError("text cannot be encoded")
     if len(best.parts) > MAX_PARTS:
         raise PduError(f"text needs {len(best.parts)} parts; at most {MAX_PARTS} can be concatenated")
     return best
