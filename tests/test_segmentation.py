@@ -122,3 +122,28 @@ def test_preview_gsm7_remaining_counts_escapes():
     assert (p.encoding, p.segments, p.remaining, p.ucs2_characters) == ("gsm7", 1, 150, ())
     p = preview("x" * 200)
     assert (p.segments, p.per_segment, p.remaining) == (2, 153, 106)
+
+
+def test_national_tables_only_when_they_save_segments():
+    from modemgw.sms import decode_pdu, encode_submit
+    assert preview("ş" * 10, ("tr",)).encoding == "ucs2"          # one part either way
+    p = preview("ş" * 100, ("tr",))                               # UCS-2 would need 2 parts
+    assert (p.encoding, p.segments, p.per_segment) == ("gsm7", 1, 155)
+    assert (p.locking_shift, p.single_shift) == (1, 0)
+    assert preview("plain text", ("tr", "pt")).locking_shift == 0  # default needs no header
+    assert preview("ş" * 100).encoding == "ucs2"                   # off unless asked for
+    text = "Şişli'de buluşalım, saat 5'te? " * 6
+    parts = encode_submit("+905551234567", text, reference=3, national_languages=("tr",))
+    decoded = [decode_pdu(x.hex, x.tpdu_length) for x in parts]
+    assert "".join(d.text for d in decoded) == text
+    assert 1 in (decoded[0].udh.locking_shift, decoded[0].udh.single_shift)
+    assert len(parts) < preview(text).segments
+
+
+@given(st.text(st.sampled_from(list("aşğıİçÇéãõêÁ€{x ")), max_size=400),
+       st.sampled_from([("tr",), ("es",), ("pt",), ("tr", "es", "pt")]))
+def test_national_round_trip_and_never_worse(text, languages):
+    from modemgw.sms import decode_pdu, encode_submit
+    parts = encode_submit("+15550001", text, reference=1, national_languages=languages)
+    assert "".join(decode_pdu(x.hex).text for x in parts) == text
+    assert len(parts) <= preview(text).segments
