@@ -1,0 +1,129 @@
+"""One command at a time over a serial port, each with its own timeout.
+
+Glue between the sans-IO `ATConnection` and the port: bytes read become
+events; a command's `Response` completes its waiter; URCs go to a callback
+in arrival order, whatever command is running.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+
+from ..at import ATConnection, Prompt, Response, UnexpectedLine, Urc
+from .errors import CommandFailed, CommandTimeout, PortLost
+from .port import SerialPort, open_port
+
+log = logging.getLogger(__name__)
+
+
+class CommandChannel:
+    def __init__(self, name: str, on_urc: Callable[[Urc], None],
+                 extra_urcs: tuple[str, ...] = ()) -> None:
+        self.name = name
+        self._on_urc = on_urc
+        self._extra_urcs = extra_urcs
+        self._conn = ATConnection(extra_urcs=extra_urcs)
+        self._port: SerialPort | None = None
+        self._lock = asyncio.Lock()
+        # Response/Prompt events of the running command. A queue, not a
+        # single future: a faulty modem can print both in one read.
+        self._events: asyncio.Queue[Response | Prompt | PortLost] = asyncio.Queue()
+
+    @property
+    def port(self) -> SerialPort | None:
+        return self._port
+
+    async def open(self, path: str, baudrate: int) -> None:
+        self._conn = ATConnection(extra_urcs=self._extra_urcs)
+        self._events = asyncio.Queue()
+        self._port = await open_port(path, baudrate, self._data_received)
+        self._port.lost.add_done_callback(lambda _: self._events.put_nowait(PortLost(self.name)))
+
+    def close(self) -> None:
+        if self._port is not None:
+            self._port.close()
+
+    @property
+    def is_open(self) -> bool:
+        return self._port is not None and not self._port.lost.done()
+
+    def _data_received(self, data: bytes) -> None:
+        for event in self._conn.receive_data(data):
+            if isinstance(event, (Response, Prompt)):
+                self._events.put_nowait(event)
+            elif isinstance(event, Urc):
+                self._on_urc(event)
+            elif isinstance(event, UnexpectedLine):
+                log.info("modem=%s unexpected line %r", self.name, event.line)
+
+    def _start(self, data: bytes) -> None:
+        while not self._events.empty():  # leftovers of an aborted command
+            if isinstance(self._events.get_nowait(), PortLost):
+                raise PortLost(f"{self.name}: port lost")
+        self._write(data)
+
+    async def _wait(self, timeout: float, command: str, pdu_written: bool) -> Response | Prompt:
+        try:
+            event = await asyncio.wait_for(self._events.get(), timeout)
+        except TimeoutError:
+            self._abort()
+            raise CommandTimeout(command, timeout, pdu_written) from None
+        if isinstance(event, PortLost):
+            self._events.put_nowait(event)  # every later command fails too
+            raise PortLost(f"{self.name}: port lost during {command!r}", pdu_written)
+        return event
+
+    def _abort(self) -> None:
+        data = self._conn.abort()
+        if data and self.is_open:
+            self._port.write(data)  # type: ignore[union-attr]
+
+    def _write(self, data: bytes) -> None:
+        if self._port is None:
+            raise PortLost(f"{self.name}: port not open")
+        self._port.write(data)
+
+    async def command(self, command: str, timeout: float = 5.0, *, check: bool = True) -> Response:
+        """Run one command line; with `check`, a non-OK result raises CommandFailed."""
+        async with self._lock:
+            self._start(self._conn.send_command(command))
+            response = await self._wait(timeout, command, False)
+        assert isinstance(response, Response)
+        if check and not response.ok:
+            raise CommandFailed(command, response.result.line, response.result.error)
+        return response
+
+    async def submit(self, tpdu_length: int, pdu_hex: str, prompt_timeout: float,
+                     result_timeout: float) -> Response:
+        """AT+CMGS=<len>, wait for `> `, write the PDU + Ctrl-Z, wait for the result.
+
+        A CommandTimeout with `pdu_written=True` means the outcome is unknown.
+        """
+        command = f"AT+CMGS={tpdu_length}"
+        async with self._lock:
+            self._start(self._conn.send_command(command, expect_prompt=True))
+            first = await self._wait(prompt_timeout, command, False)
+            if isinstance(first, Response):
+                return first  # refused before the prompt (e.g. +CMS ERROR: 304)
+            if not self._events.empty():
+                # The result came with the prompt, before any PDU: nothing was sent.
+                response = self._events.get_nowait()
+                if isinstance(response, Response):
+                    return response
+                raise PortLost(f"{self.name}: port lost during {command!r}")
+            self._write(self._conn.send_pdu(pdu_hex))
+            response = await self._wait(result_timeout, command, True)
+        assert isinstance(response, Response)
+        return response
+
+    async def probe(self, timeout: float = 2.0, attempts: int = 3) -> bool:
+        """Is the modem answering? Plain `AT`, a few times (it may be waking up)."""
+        for _ in range(attempts):
+            try:
+                if (await self.command("AT", timeout, check=False)).ok:
+                    return True
+            except CommandTimeout:
+                continue
+        return False

@@ -1,0 +1,619 @@
+"""The asyncio driver for one modem: set-up, sending, receiving, health, recovery.
+
+A supervisor task owns the port. It opens it, sets the modem up, sweeps the
+memories for what arrived while nobody listened, and then serves `send()`
+calls and URCs until something goes wrong. Then it climbs the recovery
+ladder: probe with `AT` → `AT+CFUN=1,1` → reopen the port → wait, with
+backoff, for the device node to come back. A wrong PIN, a locked SIM or a
+missing SMSC stop the modem in state FAILED: those need a person.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from ..at import Urc, classify
+from ..at.errors import ResponseParseError
+from ..at.responses import (StoredPdu, parse_cmgl, parse_cmgr, parse_cmgs, parse_cnmi_test, parse_cops,
+                            parse_cpin, parse_cpms_test, parse_csca, parse_csms, parse_csms_test,
+                            parse_csq, parse_registration, parse_storage_indication)
+from ..sms import EncodedPdu, PduError, StatusReport, decode_pdu
+from . import vendors
+from .channel import CommandChannel
+from .errors import (CommandFailed, CommandTimeout, ConfigurationError, ModemUnavailable, PortLost,
+                     SendFailed, SendUnknown, SimError)
+from .notifications import NotificationPlan, plans
+
+log = logging.getLogger(__name__)
+
+# URCs a modem prints when it has (re)started under us.
+_BOOT_URCS = frozenset({"RDY", "+CFUN", "START", "^SYSSTART", "+PBREADY"})
+_SIM_BUSY_CME = frozenset({14, 515})
+
+
+class ModemState(StrEnum):
+    STARTING = "starting"
+    READY = "ready"
+    RECOVERING = "recovering"
+    OFFLINE = "offline"        # the device node is gone or will not open
+    FAILED = "failed"          # needs a person: SIM PIN/PUK, no SMSC
+    STOPPED = "stopped"
+
+
+@dataclass(frozen=True, slots=True)
+class Timeouts:
+    command: float = 5.0
+    prompt: float = 10.0
+    submit: float = 120.0          # AT+CMGS may take that long on LTE modules
+    probe: float = 2.0
+    sms_ready: float = 60.0        # SIM and SMS subsystem ready after power-up
+    reset: float = 30.0            # AT+CFUN=1,1 until the modem answers again
+
+
+@dataclass(frozen=True, slots=True)
+class Backoff:
+    initial: float = 1.0
+    maximum: float = 30.0
+
+
+@dataclass
+class ModemInfo:
+    manufacturer: str | None = None
+    model: str | None = None
+    revision: str | None = None
+    imei: str | None = None
+    imsi: str | None = None
+    iccid: str | None = None
+    smsc: str | None = None
+    operator: str | None = None
+    rssi: int | None = None
+    signal_dbm: int | None = None
+    registration: int | None = None
+    vendor: str = "generic"
+    notifications: NotificationPlan | None = None
+    sms_service: int = 0
+    memories: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ReceivedPdu:
+    """A PDU the modem handed over: an inbound message, a status report, or junk.
+
+    `message` is the decoded PDU or None with `error` saying why; the raw
+    `hex` is always kept. `location` is (memory, index) when it was stored.
+    """
+
+    modem: str
+    hex: str
+    length: int | None
+    message: object | None
+    error: str | None = None
+    location: tuple[str, int] | None = None
+
+    @property
+    def is_status_report(self) -> bool:
+        return isinstance(self.message, StatusReport)
+
+
+Handler = Callable[[ReceivedPdu], Awaitable[None]]
+
+
+@dataclass
+class Counters:
+    sent: int = 0
+    failed: int = 0
+    unknown: int = 0
+    received: int = 0
+    reports: int = 0
+    recoveries: int = 0
+    submit_latency: list[float] = field(default_factory=list)
+
+
+class _Trouble(Exception):
+    """A command timed out while the supervisor was running the modem."""
+
+
+class Modem:
+    def __init__(self, name: str, path: str, *, baudrate: int = 115200, pin: str | None = None,
+                 smsc: str | None = None, handler: Handler | None = None,
+                 timeouts: Timeouts = Timeouts(), backoff: Backoff = Backoff(),
+                 health_interval: float = 60.0, poll_interval: float = 30.0) -> None:
+        self.name = name
+        self.path = path
+        self.baudrate = baudrate
+        self._pin = pin
+        self._smsc = smsc
+        self._handler = handler
+        self.timeouts = timeouts
+        self.backoff = backoff
+        self.health_interval = health_interval
+        self.poll_interval = poll_interval
+        self.info = ModemInfo()
+        self.counters = Counters()
+        self.state = ModemState.STOPPED
+        self.last_error: str | None = None
+        self.in_flight = 0
+        self._profile = vendors.detect("")
+        self._channel = CommandChannel(name, self._on_urc)
+        self._urcs: asyncio.Queue[Urc] = asyncio.Queue()
+        self._trouble = asyncio.Event()
+        self._state_changed = asyncio.Condition()
+        self._task: asyncio.Task[None] | None = None
+        self._pin_rejected = False
+
+    # -- lifecycle -----------------------------------------------------------
+
+    async def start(self) -> None:
+        if self._task is None or self._task.done():
+            await self._set_state(ModemState.STARTING)
+            self._task = asyncio.create_task(self._supervise(), name=f"modem-{self.name}")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        self._channel.close()
+        await self._set_state(ModemState.STOPPED)
+
+    async def wait_for(self, *states: ModemState, timeout: float | None = None) -> ModemState:
+        """Wait until the modem is in one of `states`."""
+        async def _wait() -> ModemState:
+            async with self._state_changed:
+                await self._state_changed.wait_for(lambda: self.state in states)
+                return self.state
+        return await asyncio.wait_for(_wait(), timeout)
+
+    async def _set_state(self, state: ModemState, error: str | None = None) -> None:
+        if error is not None:
+            self.last_error = error
+        if state != self.state:
+            log.info("modem=%s state=%s%s", self.name, state.value, f" error={error!r}" if error else "")
+        self.state = state
+        async with self._state_changed:
+            self._state_changed.notify_all()
+
+    # -- sending ---------------------------------------------------------------
+
+    async def send(self, part: EncodedPdu) -> int:
+        """Submit one part; returns the TP-MR from `+CMGS: <mr>`.
+
+        Raises SendFailed (refused; `permanent` says whether another try can
+        help), SendUnknown (written but unanswered: it may have gone out) or
+        ModemUnavailable (not ready; nothing was written).
+        """
+        if self.state != ModemState.READY:
+            raise ModemUnavailable(f"{self.name} is {self.state.value}")
+        self.in_flight += 1
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        try:
+            response = await self._channel.submit(part.tpdu_length, part.hex, self.timeouts.prompt,
+                                                  self.timeouts.submit)
+        except CommandTimeout as exc:
+            self._trouble.set()
+            if exc.pdu_written:
+                self.counters.unknown += 1
+                raise SendUnknown(f"{self.name}: no answer to AT+CMGS after the PDU") from exc
+            raise ModemUnavailable(f"{self.name}: no prompt for AT+CMGS; nothing was sent") from exc
+        except PortLost as exc:
+            if exc.pdu_written:
+                self.counters.unknown += 1
+                raise SendUnknown(f"{self.name}: port lost after the PDU was written") from exc
+            raise ModemUnavailable(f"{self.name}: port lost; nothing was sent") from exc
+        finally:
+            self.in_flight -= 1
+        if response.ok:
+            line = next((x for x in response.lines if x.upper().startswith("+CMGS")), None)
+            self.counters.submit_latency.append(loop.time() - started)
+            del self.counters.submit_latency[:-1000]
+            if line is None:
+                self.counters.unknown += 1
+                raise SendUnknown(f"{self.name}: OK without +CMGS: <mr>")
+            try:
+                mr = parse_cmgs(line).mr
+            except ResponseParseError as exc:
+                self.counters.unknown += 1
+                raise SendUnknown(f"{self.name}: unreadable {line!r}") from exc
+            self.counters.sent += 1
+            return mr
+        self.counters.failed += 1
+        result = response.result
+        if result.kind.name == "CMS_ERROR" and result.error is not None:
+            kind, meaning = classify(result.error)
+            raise SendFailed(f"+CMS ERROR: {result.error} ({meaning})",
+                             permanent=kind == "permanent", code=result.error)
+        raise SendFailed(f"{result.line}", permanent=False, code=result.error)
+
+    # -- supervisor --------------------------------------------------------------
+
+    async def _supervise(self) -> None:
+        delay = self.backoff.initial
+        while True:
+            try:
+                await self._channel.open(self.path, self.baudrate)
+            except OSError as exc:
+                await self._set_state(ModemState.OFFLINE, f"cannot open {self.path}: {exc.strerror or exc}")
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, self.backoff.maximum)
+                continue
+            try:
+                await self._session()
+                delay = self.backoff.initial
+            except (SimError, ConfigurationError) as exc:
+                self._channel.close()
+                await self._set_state(ModemState.FAILED, str(exc))
+                return  # never retried: a second wrong PIN brings the SIM closer to PUK
+            except (PortLost, OSError) as exc:
+                await self._set_state(ModemState.OFFLINE, f"port lost: {exc}")
+            except (CommandTimeout, _Trouble) as exc:
+                await self._set_state(ModemState.RECOVERING, f"reopening the port: {exc}")
+            self._channel.close()
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, self.backoff.maximum)
+
+    async def _session(self) -> None:
+        """Set up and serve until the port is lost or recovery needs a reopen."""
+        await self._initialise()
+        while True:
+            self._trouble.clear()
+            await self._set_state(ModemState.READY)
+            workers = [asyncio.create_task(self._urc_worker()), asyncio.create_task(self._health())]
+            trouble = asyncio.create_task(self._trouble.wait())
+            port = self._channel.port
+            assert port is not None
+            try:
+                await self._sweep()
+                done, _ = await asyncio.wait([trouble, port.lost, *workers],
+                                             return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                for task in (trouble, *workers):
+                    task.cancel()
+                await asyncio.gather(trouble, *workers, return_exceptions=True)
+            for task in workers:
+                if task in done and task.exception() is not None:
+                    raise task.exception()  # type: ignore[misc]
+            if port.lost.done():
+                raise PortLost(f"{self.path} disappeared")
+            await self._recover()
+
+    async def _recover(self) -> None:
+        """A command timed out: probe, then reset; else the caller reopens the port."""
+        await self._set_state(ModemState.RECOVERING, "a command timed out")
+        self.counters.recoveries += 1
+        if await self._channel.probe(self.timeouts.probe):
+            return
+        if self._profile.soft_reset:
+            log.warning("modem=%s not answering; AT+CFUN=1,1", self.name)
+            with contextlib.suppress(CommandTimeout, CommandFailed):
+                await self._channel.command("AT+CFUN=1,1", self.timeouts.command, check=False)
+            if await self._wait_answering(self.timeouts.reset):
+                await self._initialise()
+                return
+        raise _Trouble("modem does not answer AT")
+
+    async def _wait_answering(self, timeout: float) -> bool:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while loop.time() < deadline:
+            if await self._channel.probe(self.timeouts.probe, attempts=1):
+                return True
+        return False
+
+    # -- set-up ------------------------------------------------------------------
+
+    async def _cmd(self, command: str, *, check: bool = True, timeout: float | None = None):
+        return await self._channel.command(command, timeout or self.timeouts.command, check=check)
+
+    async def _value(self, command: str) -> str | None:
+        """First information line of a query, or None if the modem refuses it."""
+        response = await self._cmd(command, check=False)
+        if not response.ok or not response.lines:
+            return None
+        line = response.lines[0].strip()
+        prefix = command[2:].rstrip("?").upper() + ":"
+        if line.upper().startswith(prefix):
+            line = line[len(prefix):].strip()
+        return line.strip('"') or None
+
+    async def _initialise(self) -> None:
+        await self._set_state(ModemState.STARTING)
+        if not await self._channel.probe(self.timeouts.probe, attempts=5):
+            raise _Trouble("no answer to AT")
+        await self._cmd("ATE0", check=False)
+        await self._cmd("AT+CMEE=1", check=False)
+        self.info.manufacturer = await self._value("AT+CGMI")
+        self._profile = vendors.detect(self.info.manufacturer or "")
+        self.info.vendor = self._profile.name
+        await self._unlock_sim()
+        await self._until_sms_ready()
+        self.info.model = await self._value("AT+CGMM")
+        self.info.revision = await self._value("AT+CGMR")
+        self.info.imei = await self._value("AT+CGSN")
+        self.info.imsi = await self._value("AT+CIMI")
+        for command in self._profile.iccid_commands:
+            if (iccid := await self._value(command)) is not None:
+                self.info.iccid = iccid.split(":")[-1].strip().strip('"')
+                break
+        await self._check_smsc()
+        for command in self._profile.init_commands:
+            response = await self._cmd(command, check=False)
+            if not response.ok:
+                log.info("modem=%s %s -> %s (ignored)", self.name, command, response.result.line)
+        await self._choose_notifications()
+        await self._poll_health()
+        log.info("modem=%s ready vendor=%s model=%s imei=%s notifications=%s", self.name,
+                 self.info.vendor, self.info.model, self.info.imei,
+                 self.info.notifications.command if self.info.notifications else "polled")
+
+    async def _unlock_sim(self) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.timeouts.sms_ready
+        while True:
+            response = await self._cmd("AT+CPIN?", check=False)
+            line = next((x for x in response.lines if x.upper().startswith("+CPIN")), None)
+            if response.ok and line is not None:
+                state = parse_cpin(line).upper()
+                if state == "READY":
+                    return
+                if state == "SIM PIN":
+                    await self._enter_pin()
+                    continue
+                raise SimError(f"SIM wants {state}: unlock it by hand; the gateway will not guess")
+            error = response.result.error
+            if error == 10:
+                raise SimError("no SIM card inserted (+CME ERROR: 10)")
+            if loop.time() > deadline:
+                raise SimError(f"SIM not ready: AT+CPIN? -> {response.result.line}")
+            await asyncio.sleep(1.0)  # SIM busy / still starting
+
+    async def _enter_pin(self) -> None:
+        if self._pin is None:
+            raise SimError("SIM asks for a PIN and none is configured")
+        if self._pin_rejected:
+            raise SimError("the configured PIN was rejected before; not trying it again")
+        response = await self._cmd(f'AT+CPIN="{self._pin}"', check=False, timeout=20)
+        if not response.ok:
+            self._pin_rejected = True
+            raise SimError(f"wrong SIM PIN ({response.result.line}); not retried: "
+                           "another wrong attempt brings the SIM closer to needing its PUK")
+        log.info("modem=%s SIM PIN accepted", self.name)
+
+    async def _until_sms_ready(self) -> None:
+        # SIMCom answers AT+CMGF with ERROR until "SMS Ready"; others say SIM busy.
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.timeouts.sms_ready
+        while True:
+            response = await self._cmd("AT+CMGF=0", check=False)
+            if response.ok:
+                return
+            if loop.time() > deadline:
+                raise ConfigurationError(f"modem refuses PDU mode: AT+CMGF=0 -> {response.result.line}")
+            await asyncio.sleep(1.0)
+
+    async def _check_smsc(self) -> None:
+        response = await self._cmd("AT+CSCA?", check=False)
+        centre = None
+        if response.ok and response.lines:
+            with contextlib.suppress(ResponseParseError):
+                centre = parse_csca(response.lines[0])
+        if centre is None and self._smsc:
+            await self._cmd(f'AT+CSCA="{self._smsc}",145')
+            self.info.smsc = self._smsc
+            return
+        if centre is None:
+            raise ConfigurationError(
+                "the SIM has no SMSC number (AT+CSCA? is empty): sending would fail with "
+                "+CMS ERROR: 330; set `smsc` for this modem")
+        self.info.smsc = centre.number
+
+    async def _choose_notifications(self) -> None:
+        with contextlib.suppress(CommandFailed, ResponseParseError):
+            response = await self._cmd("AT+CPMS=?")
+            groups = parse_cpms_test(response.lines[0]) if response.lines else ()
+            self.info.memories = tuple(sorted(groups[0])) if groups else ()
+        supported: frozenset[int] = frozenset()
+        with contextlib.suppress(CommandFailed, ResponseParseError):
+            response = await self._cmd("AT+CSMS=?")
+            supported = parse_csms_test(response.lines[0]) if response.lines else frozenset()
+        with contextlib.suppress(CommandFailed, ResponseParseError):
+            response = await self._cmd("AT+CSMS?")
+            service = parse_csms(response.lines[0]).service if response.lines else None
+            self.info.sms_service = service or 0
+        candidates: list[NotificationPlan] = []
+        with contextlib.suppress(CommandFailed, ResponseParseError):
+            response = await self._cmd("AT+CNMI=?")
+            if response.lines:
+                candidates = plans(parse_cnmi_test(response.lines[0]), self._profile.ds_preference)
+        self.info.notifications = None
+        for plan in candidates:
+            if (await self._cmd(plan.command, check=False)).ok:
+                self.info.notifications = plan
+                return
+            # Some modems route +CMT/+CDS only in phase 2+ (warthog618/modem#8).
+            if self.info.sms_service == 0 and 1 in supported:
+                if (await self._cmd("AT+CSMS=1", check=False)).ok:
+                    self.info.sms_service = 1
+                    if (await self._cmd(plan.command, check=False)).ok:
+                        self.info.notifications = plan
+                        return
+        log.warning("modem=%s no AT+CNMI setting accepted; polling memories every %gs",
+                    self.name, self.poll_interval)
+
+    # -- health ------------------------------------------------------------------
+
+    async def _poll_health(self) -> None:
+        with contextlib.suppress(CommandFailed, ResponseParseError, IndexError):
+            csq = parse_csq((await self._cmd("AT+CSQ")).lines[0])
+            self.info.rssi, self.info.signal_dbm = csq.rssi, csq.dbm
+        for command in ("AT+CREG?", "AT+CEREG?"):
+            with contextlib.suppress(CommandFailed, ResponseParseError, IndexError):
+                reg = parse_registration((await self._cmd(command)).lines[0], solicited=True)
+                if reg.stat in (1, 5) or command == "AT+CREG?":
+                    self.info.registration = reg.stat
+        with contextlib.suppress(CommandFailed, ResponseParseError, IndexError):
+            self.info.operator = parse_cops((await self._cmd("AT+COPS?")).lines[0]).name
+
+    async def _health(self) -> None:
+        polled = self.info.notifications is None or "polled" in (
+            self.info.notifications.inbound, self.info.notifications.reports)
+        interval = min(self.health_interval, self.poll_interval) if polled else self.health_interval
+        loop = asyncio.get_running_loop()
+        last_health = loop.time()
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                if loop.time() - last_health >= self.health_interval:
+                    await self._poll_health()
+                    last_health = loop.time()
+                if polled:
+                    await self._sweep()
+            except CommandTimeout:
+                self._trouble.set()
+                return
+
+    # -- receiving -----------------------------------------------------------------
+
+    def _on_urc(self, event: Urc) -> None:
+        self._urcs.put_nowait(event)
+
+    async def _urc_worker(self) -> None:
+        while True:
+            event = await self._urcs.get()
+            try:
+                await self._handle_urc(event)
+            except CommandTimeout:
+                self._trouble.set()
+                return
+            except CommandFailed as exc:
+                log.warning("modem=%s while handling %r: %s", self.name, event.line, exc)
+
+    async def _handle_urc(self, event: Urc) -> None:
+        name = event.name.upper()
+        if name in ("+CMT", "+CDS"):
+            if event.pdu is None:
+                log.warning("modem=%s %s without a PDU line", self.name, event.line)
+                return
+            length = _trailing_int(event.line)
+            delivered = await self._deliver(self._received(event.pdu, length, None))
+            if self.info.sms_service == 1:
+                # Phase 2+: acknowledge exactly once, and only what was stored;
+                # without the ack the network re-delivers it.
+                await self._cmd("AT+CNMA" if delivered else "AT+CNMA=2", check=False)
+        elif name in ("+CMTI", "+CDSI"):
+            try:
+                where = parse_storage_indication(event.line)
+            except ResponseParseError:
+                log.warning("modem=%s unreadable %r", self.name, event.line)
+                return
+            found = await self._read_stored(where.memory, where.index)
+            if not found and name == "+CDSI" and self._profile.read_sr_on_cdsi and where.memory.upper() != "SR":
+                await self._sweep_memory("SR")
+        elif name == "^RSSI":
+            with contextlib.suppress(ValueError):
+                self.info.rssi = int(event.payload)
+        elif name in ("+CREG", "+CEREG"):
+            with contextlib.suppress(ResponseParseError):
+                self.info.registration = parse_registration(event.line, solicited=False).stat
+        elif name in _BOOT_URCS and self.state == ModemState.READY:
+            log.warning("modem=%s restarted by itself (%s); setting it up again", self.name, event.line)
+            self._trouble.set()
+
+    def _received(self, pdu: str, length: int | None, location: tuple[str, int] | None) -> ReceivedPdu:
+        try:
+            message = decode_pdu(pdu, length)
+        except PduError as exc:
+            log.warning("modem=%s undecodable PDU kept: %s (%s)", self.name, pdu, exc)
+            return ReceivedPdu(self.name, pdu, length, None, str(exc), location)
+        return ReceivedPdu(self.name, pdu, length, message, None, location)
+
+    async def _deliver(self, received: ReceivedPdu) -> bool:
+        """Hand a PDU up; True once the layer above has it stored."""
+        if received.is_status_report:
+            self.counters.reports += 1
+        else:
+            self.counters.received += 1
+        if self._handler is None:
+            log.info("modem=%s received %s (no handler; left on the modem)", self.name, received.hex)
+            return False
+        try:
+            await self._handler(received)
+        except Exception:
+            log.exception("modem=%s handler failed; the PDU stays on the modem", self.name)
+            return False
+        return True
+
+    async def _select_memory(self, memory: str) -> bool:
+        return (await self._cmd(f'AT+CPMS="{memory}"', check=False)).ok
+
+    async def _read_stored(self, memory: str, index: int) -> bool:
+        await self._select_memory(memory)
+        response = await self._cmd(f"AT+CMGR={index}", check=False)
+        if not response.ok:
+            return False
+        try:
+            stored = parse_cmgr(response.lines)
+        except ResponseParseError as exc:
+            log.warning("modem=%s unreadable +CMGR for %s %d: %s", self.name, memory, index, exc)
+            return False
+        if stored is None:
+            return False
+        await self._take(stored, memory, index)
+        return True
+
+    async def _take(self, stored: StoredPdu, memory: str, index: int) -> None:
+        received = self._received(stored.pdu, stored.length, (memory, index))
+        if await self._deliver(received):
+            await self._cmd(f"AT+CMGD={index}", check=False)
+
+    async def _sweep(self) -> None:
+        """Read and clear everything stored: what arrived while the gateway was away."""
+        if self._handler is None:
+            return
+        memories = [m for m in ("SM", "ME", "SR") if m in self.info.memories] or ["SM"]
+        for memory in memories:
+            await self._sweep_memory(memory)
+        if memories:
+            await self._select_memory(memories[0])
+
+    async def _sweep_memory(self, memory: str) -> None:
+        if not await self._select_memory(memory):
+            return
+        if self._profile.cmgl:
+            response = await self._cmd("AT+CMGL=4", check=False)
+            if response.ok:
+                try:
+                    items = parse_cmgl(response.lines)
+                except ResponseParseError as exc:
+                    log.warning("modem=%s unreadable +CMGL in %s: %s", self.name, memory, exc)
+                    items = []
+                for item in items:
+                    if item.index is not None:
+                        await self._take(item, memory, item.index)
+                return
+        # No usable AT+CMGL: read each slot the memory has.
+        response = await self._cmd(f'AT+CPMS="{memory}"', check=False)
+        total = _cpms_total(response.lines)
+        for index in range(0, total + 1):
+            await self._read_stored(memory, index)
+
+
+def _trailing_int(line: str) -> int | None:
+    tail = line.rsplit(",", 1)[-1].split(":")[-1].strip()
+    return int(tail) if tail.isdigit() else None
+
+
+def _cpms_total(lines: tuple[str, ...]) -> int:
+    from ..at.responses import parse_cpms
+    for line in lines:
+        with contextlib.suppress(ResponseParseError):
+            usage = parse_cpms(line)
+            if usage:
+                return min(usage[0].total, 255)
+    return 0
