@@ -70,6 +70,9 @@ class CommandChannel:
         except TimeoutError:
             self._abort()
             raise CommandTimeout(command, timeout, pdu_written) from None
+        except asyncio.CancelledError:
+            self._abort()  # the caller gave up: leave the connection usable
+            raise
         if isinstance(event, PortLost):
             self._events.put_nowait(event)  # every later command fails too
             raise PortLost(f"{self.name}: port lost during {command!r}", pdu_written)

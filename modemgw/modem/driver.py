@@ -140,7 +140,9 @@ class Modem:
         self.in_flight = 0
         self._profile = vendors.detect("")
         self._channel = CommandChannel(name, self._on_urc)
-        self._urcs: asyncio.Queue[Urc] = asyncio.Queue()
+        # URCs and sweep requests, handled one at a time by one task so that
+        # a message is never read (and handed up) twice by two readers.
+        self._urcs: asyncio.Queue[Urc | None] = asyncio.Queue()
         self._trouble = asyncio.Event()
         self._state_changed = asyncio.Condition()
         self._task: asyncio.Task[None] | None = None
@@ -268,8 +270,8 @@ class Modem:
             trouble = asyncio.create_task(self._trouble.wait())
             port = self._channel.port
             assert port is not None
+            self._urcs.put_nowait(None)  # sweep first
             try:
-                await self._sweep()
                 done, _ = await asyncio.wait([trouble, port.lost, *workers],
                                              return_when=asyncio.FIRST_COMPLETED)
             finally:
@@ -473,7 +475,7 @@ class Modem:
                     await self._poll_health()
                     last_health = loop.time()
                 if polled:
-                    await self._sweep()
+                    self._urcs.put_nowait(None)
             except CommandTimeout:
                 self._trouble.set()
                 return
@@ -487,12 +489,15 @@ class Modem:
         while True:
             event = await self._urcs.get()
             try:
-                await self._handle_urc(event)
+                if event is None:
+                    await self._sweep()
+                else:
+                    await self._handle_urc(event)
             except CommandTimeout:
                 self._trouble.set()
                 return
             except CommandFailed as exc:
-                log.warning("modem=%s while handling %r: %s", self.name, event.line, exc)
+                log.warning("modem=%s while handling %r: %s", self.name, event, exc)
 
     async def _handle_urc(self, event: Urc) -> None:
         name = event.name.upper()
