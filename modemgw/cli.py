@@ -61,10 +61,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("pdu")
     p.add_argument("--length", type=int, help="the <length> the modem printed (TPDU octets)")
     p.set_defaults(func=_cmd_decode)
+
+    sub.add_parser("simulate", help="run a simulated modem on a pty (see `modemgw simulate -h`)")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["simulate"]:  # the simulator has its own options and help
+        from .simulator import main as simulator_main
+        return simulator_main(argv[1:])
     args = build_parser().parse_args(argv)
     return args.func(args)
 
