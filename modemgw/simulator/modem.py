@@ -1,4 +1,4 @@
-"""The modem's firmware: line input, echo, command dispatch, URCs, boot and SMS routing.
+"""The modem's firmware: power and boot, command dispatch, responses and URCs.
 
 One task reads command lines and runs them one at a time, so a host that
 writes while a command is still running (a pending +CMGS) just waits, as
@@ -7,23 +7,23 @@ the final result, unless a fault asks for them in the middle.
 """
 
 import asyncio
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable, Coroutine
 from typing import Any
 
 from . import commands, sms_commands  # noqa: F401  (they fill the handler table)
 from .faults import Faults
+from .line_input import LineInput
 from .network import Delivery, Network
 from .parser import Command, ParseError, parse_line
 from .profiles import Profile
 from .registry import HANDLERS, NotSupported
+from .routing import Router
 from .results import CommandError, cme, cms
 from .settings import Settings
-from .storage import REC_UNREAD, Memory, StoredMessage, make_memories
+from .storage import Memory, make_memories
 from .transcript import Transcript
 
-CR, LF, BS, DEL, CTRL_Z, ESC = 0x0D, 0x0A, 0x08, 0x7F, 0x1A, 0x1B
-MAX_LINE = 2048
 NUMERIC_RESULTS = {"OK": "0", "ERROR": "4"}
 # (+CME, +CMS) codes while the SIM is not ready, by SIM state.
 SIM_ERRORS = {"OFF": (13, 313), "BUSY": (14, 314), "PIN": (11, 311), "PUK": (12, 316)}
@@ -60,15 +60,12 @@ class Modem:
         self.sim_state = "OFF"
         self.sms_ready = False
         self.functionality = 1
-        self._input = bytearray()
-        self._input_ready = asyncio.Event()
+        self._input = LineInput(self._echo)
         self._tasks: set[asyncio.Task[Any]] = set()
         self._busy = False
         self._deferred: list[str] = []
         self._last_line = ""
-        self._routed: deque[tuple[Delivery, str]] = deque()
-        self._awaiting_ack: Delivery | None = None
-        self._routings = 0  # tells an acknowledgement timeout which routing it belongs to
+        self.router = Router(self)
         self._timers: set[asyncio.TimerHandle] = set()
         self.reset_settings()
         self.cpms = [options[0] for options in profile.cpms_options]
@@ -119,12 +116,7 @@ class Modem:
         for timer in self._timers:
             timer.cancel()
         self._timers.clear()
-        # What was routed but never acknowledged stays with the network.
-        unacknowledged = [self._awaiting_ack] if self._awaiting_ack else []
-        unacknowledged += [delivery for delivery, _ in self._routed]
-        self._awaiting_ack = None
-        self._routed.clear()
-        for delivery in unacknowledged:
+        for delivery in self.router.withdraw():
             self.network.retry_later(delivery)
         self._changed()
 
@@ -134,7 +126,7 @@ class Modem:
         self._deferred.clear()
         self.counters["hangs"] += 1
         if duration is not None:
-            self._later(duration, self._revive)
+            self.later(duration, self._revive)
         self._changed()
 
     def _revive(self) -> None:
@@ -192,73 +184,21 @@ class Modem:
 
     def feed(self, data: bytes) -> None:
         if self.powered:
-            self._input += data
-            self._input_ready.set()
-
-    async def _take_input(self) -> bytes:
-        while not self._input:
-            self._input_ready.clear()
-            await self._input_ready.wait()
-        data = bytes(self._input)
-        self._input.clear()
-        return data
-
-    def _unread(self, data: bytes) -> None:
-        self._input[:0] = data
+            self._input.feed(data)
 
     def _echo(self, data: bytes) -> None:
         if data and (self.echo or self.faults.echo_stuck):
             self._send(data)
 
-    async def _read_line(self) -> str:
-        line = bytearray()
-        while True:
-            chunk = await self._take_input()
-            echo = bytearray()
-            for i, byte in enumerate(chunk):
-                if byte == CR:
-                    echo.append(byte)
-                    self._unread(chunk[i + 1 :])
-                    self._echo(bytes(echo))
-                    return line.decode("latin-1")
-                if byte == LF and not line:
-                    continue
-                if byte in (BS, DEL):
-                    if line:
-                        line.pop()
-                    echo.append(byte)
-                elif byte in (ESC, CTRL_Z):
-                    # Leftovers of an SMS editor session: gammu sends ESC first.
-                    line.clear()
-                elif len(line) < MAX_LINE:
-                    line.append(byte)
-                    echo.append(byte)
-                    if line.upper() == b"A/":
-                        # V.250 "repeat last command" needs no CR.
-                        self._unread(chunk[i + 1 :])
-                        self._echo(bytes(echo))
-                        return "A/"
-            self._echo(bytes(echo))
-
     async def read_sms_editor(self) -> str | None:
         """Text typed after the "> " prompt up to Ctrl-Z; None when ESC cancelled it."""
-        text = bytearray()
-        while True:
-            chunk = await self._take_input()
-            echo = bytearray()
-            for i, byte in enumerate(chunk):
-                if byte in (CTRL_Z, ESC):
-                    self._unread(chunk[i + 1 :])
-                    self._echo(bytes(echo))
-                    self.transcript.pdu_received(text.decode("latin-1") + ("^Z" if byte == CTRL_Z else "<ESC>"))
-                    return text.decode("latin-1") if byte == CTRL_Z else None
-                text.append(byte)
-                echo.append(byte)
-            self._echo(bytes(echo))
+        text, submitted = await self._input.read_editor()
+        self.transcript.pdu_received(text + ("^Z" if submitted else "<ESC>"))
+        return text if submitted else None
 
     async def _serve(self) -> None:
         while True:
-            line = await self._read_line()
+            line = await self._input.read_line()
             if line.strip():
                 self.transcript.line_received(line)
             if self.hung:
@@ -377,78 +317,13 @@ class Modem:
         return self.powered and not self.hung and self.sms_ready and self.functionality == 1
 
     def receive(self, delivery: Delivery) -> bool:
-        pdu = delivery.pdu
-        if delivery.kind == "sms":
-            if self.cnmi[1] in (2, 3):
-                self._route(delivery, f"+CMT: ,{pdu.tpdu_length}\r\n{pdu.hex}", "cmt")
-                return True
-            return self._store(delivery, self.memories[self.cpms[2]], "+CMTI" if self.cnmi[1] == 1 else None)
-        mode = self.settings.report_mode
-        if mode == "auto":
-            mode = {1: "cds", 2: "cdsi"}.get(self.cnmi[3], "stored")
-        if mode == "cds":
-            self._route(delivery, f"+CDS: {pdu.tpdu_length}\r\n{pdu.hex}", "cds")
-            return True
-        if mode == "cdsi":
-            memory = self.memories.get(self.profile.report_memory or "", self.memories[self.cpms[2]])
-            return self._store(delivery, memory, "+CDSI")
-        # Stored silently in the receive memory, where pollers like smstools look.
-        return self._store(delivery, self.memories[self.cpms[2]], None)
-
-    def _store(self, delivery: Delivery, memory: Memory, announce: str | None) -> bool:
-        index = memory.store(StoredMessage(REC_UNREAD, delivery.pdu.hex, delivery.pdu.tpdu_length))
-        if index is None:
-            self.counters["memory_full"] += 1
-            return False
-        self.counters[f"stored_{delivery.kind}"] += 1
-        if announce == "+CDSI":
-            self.counters["cdsi"] += 1
-            self.urc(f'+CDSI: "{self.profile.cdsi_announces or memory.name}",{index}')
-        elif announce == "+CMTI":
-            self.counters["cmti"] += 1
-            self.urc(f'+CMTI: "{memory.name}",{index}')
-        return True
-
-    def _route(self, delivery: Delivery, text: str, kind: str) -> None:
-        if self.csms != 1:
-            self.counters[kind] += 1
-            self.urc(text)
-            return
-        # Phase 2+: one routed message at a time, each waiting for AT+CNMA.
-        self._routed.append((delivery, text))
-        self._route_next()
-
-    def _route_next(self) -> None:
-        if self._awaiting_ack is not None or not self._routed:
-            return
-        delivery, text = self._routed.popleft()
-        self._awaiting_ack = delivery
-        self._routings += 1
-        self.counters["cmt" if delivery.kind == "sms" else "cds"] += 1
-        self.urc(text)
-        self._later(self.settings.ack_timeout, self._ack_missing, self._routings)
-
-    def _ack_missing(self, routing: int) -> None:
-        if self._awaiting_ack is not None and routing == self._routings:
-            self._settle(positive=False)
+        accepted = self.router.receive(delivery)
+        self._changed()
+        return accepted
 
     def acknowledge(self, positive: bool) -> None:
-        """AT+CNMA: settle the routed message that waits for it."""
-        if self.csms != 1 or self._awaiting_ack is None:
-            raise cms(340)
-        self._settle(positive)
-
-    def _settle(self, positive: bool) -> None:
-        delivery, self._awaiting_ack = self._awaiting_ack, None
-        assert delivery is not None
-        if positive:
-            self.counters["acks"] += 1
-        else:
-            # RP-ERROR to the network: the service centre tries again later.
-            self.counters["nacks"] += 1
-            self.network.retry_later(delivery)
+        self.router.acknowledge(positive)
         self._changed()
-        self._route_next()
 
     # -- helpers -------------------------------------------------------------
 
@@ -457,7 +332,7 @@ class Modem:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    def _later(self, delay: float, callback: Callable[..., None], *args: object) -> None:
+    def later(self, delay: float, callback: Callable[..., None], *args: object) -> None:
         handle: asyncio.TimerHandle
 
         def fire() -> None:
