@@ -1,0 +1,1 @@
+"""Getting accepted messages out through the modems, and status reports back in."""

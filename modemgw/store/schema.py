@@ -1,0 +1,146 @@
+"""The database schema, as numbered migrations (PRAGMA user_version)."""
+
+from __future__ import annotations
+
+import sqlite3
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: the first schema
+    """
+    CREATE TABLE api_keys (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        prefix TEXT NOT NULL,              -- shown in listings, e.g. 'mgw_3f9a'
+        hash TEXT NOT NULL UNIQUE,         -- sha256 of the key, which itself is never stored
+        webhook_secret TEXT NOT NULL,      -- signs webhooks for messages sent with this key
+        created_at REAL NOT NULL,
+        revoked_at REAL
+    );
+    CREATE TABLE messages (
+        id TEXT PRIMARY KEY,
+        api_key_id INTEGER REFERENCES api_keys(id),
+        to_number TEXT NOT NULL,
+        sender TEXT,
+        text TEXT NOT NULL,
+        status TEXT NOT NULL,              -- queued, sent, delivered, failed, expired, cancelled
+        encoding TEXT NOT NULL,
+        segments INTEGER NOT NULL,
+        callback_url TEXT,
+        idempotency_key TEXT,
+        priority INTEGER NOT NULL DEFAULT 0,
+        policy TEXT NOT NULL DEFAULT 'at_most_once',
+        modem TEXT,                        -- all parts of a message go through one modem
+        reference INTEGER,                 -- concatenation reference of a multi-part message
+        validity INTEGER,                  -- seconds, as requested
+        flash INTEGER NOT NULL DEFAULT 0,
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL,
+        scheduled_at REAL,
+        expires_at REAL,
+        sent_at REAL,
+        delivered_at REAL,
+        error TEXT
+    );
+    CREATE INDEX messages_created ON messages(created_at, id);
+    CREATE INDEX messages_status ON messages(status, created_at);
+    CREATE INDEX messages_to ON messages(to_number, created_at);
+    CREATE UNIQUE INDEX messages_idempotency ON messages(api_key_id, idempotency_key, to_number)
+        WHERE idempotency_key IS NOT NULL;
+    CREATE TABLE parts (
+        message_id TEXT NOT NULL REFERENCES messages(id),
+        seq INTEGER NOT NULL,
+        total INTEGER NOT NULL,
+        pdu TEXT NOT NULL,
+        tpdu_length INTEGER NOT NULL,
+        status TEXT NOT NULL,              -- queued, sending, sent, unknown, delivered, failed, expired
+        modem TEXT,
+        mr INTEGER,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at REAL NOT NULL,
+        submitted_at REAL,
+        report_status INTEGER,
+        report_at REAL,
+        error TEXT,
+        PRIMARY KEY (message_id, seq)
+    );
+    CREATE INDEX parts_due ON parts(status, next_attempt_at);
+    CREATE INDEX parts_mr ON parts(modem, mr, submitted_at);
+    CREATE TABLE events (
+        cursor INTEGER PRIMARY KEY AUTOINCREMENT,
+        at REAL NOT NULL,
+        message_id TEXT,
+        type TEXT NOT NULL,
+        data TEXT NOT NULL
+    );
+    CREATE INDEX events_message ON events(message_id, cursor);
+    CREATE TABLE received_pdus (
+        id INTEGER PRIMARY KEY,
+        modem TEXT NOT NULL,
+        received_at REAL NOT NULL,
+        pdu TEXT NOT NULL,
+        length INTEGER,
+        kind TEXT NOT NULL,                -- deliver, status_report, submit, undecodable
+        error TEXT,
+        inbound_id TEXT
+    );
+    CREATE TABLE inbound (
+        id TEXT PRIMARY KEY,
+        modem TEXT NOT NULL,
+        from_number TEXT NOT NULL,
+        to_number TEXT,
+        text TEXT NOT NULL,
+        parts INTEGER NOT NULL,
+        complete INTEGER NOT NULL,
+        sent_at REAL,                      -- the SC timestamp
+        received_at REAL NOT NULL
+    );
+    CREATE INDEX inbound_received ON inbound(received_at, id);
+    CREATE TABLE webhook_deliveries (
+        id INTEGER PRIMARY KEY,
+        message_id TEXT,
+        event TEXT NOT NULL,
+        url TEXT NOT NULL,
+        body TEXT NOT NULL,
+        api_key_id INTEGER,
+        status TEXT NOT NULL,              -- pending, delivered, dead
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at REAL NOT NULL,
+        created_at REAL NOT NULL,
+        last_error TEXT,
+        delivered_at REAL
+    );
+    CREATE INDEX webhooks_due ON webhook_deliveries(status, next_attempt_at);
+    CREATE INDEX webhooks_message ON webhook_deliveries(message_id, id);
+    CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    """,
+)
+
+
+def _statements(script: str) -> list[str]:
+    out, current = [], ""
+    for line in script.splitlines(keepends=True):
+        current += line
+        if sqlite3.complete_statement(current):
+            out.append(current.strip())
+            current = ""
+    if current.strip():
+        raise ValueError(f"incomplete statement in migration: {current.strip()[:60]}")
+    return out
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Bring the schema up to date; returns the version. Each step is one transaction."""
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > len(MIGRATIONS):
+        raise RuntimeError(f"database schema {version} is newer than this modemgw ({len(MIGRATIONS)})")
+    for number in range(version + 1, len(MIGRATIONS) + 1):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _statements(MIGRATIONS[number - 1]):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {number}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    return len(MIGRATIONS)

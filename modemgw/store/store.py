@@ -1,0 +1,565 @@
+"""The store: one SQLite file in WAL mode, written through the one `Writer`.
+
+Reads go through their own aiosqlite connection and never share a
+transaction with writes (sharing one aiosqlite connection between handlers
+can lose a committed row when another handler rolls back).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import aiosqlite
+
+from . import keys as keyring
+from .ids import new_id
+from .schema import migrate
+from .status import FINAL, aggregate
+from .writer import Writer, connect
+
+WEBHOOK_EVENTS = {"sent": "message.sent", "delivered": "message.delivered",
+                  "failed": "message.failed", "expired": "message.expired"}
+
+
+@dataclass(frozen=True, slots=True)
+class NewPart:
+    pdu: str
+    tpdu_length: int
+
+
+@dataclass(frozen=True, slots=True)
+class NewMessage:
+    to: str
+    sender: str | None
+    text: str
+    encoding: str
+    parts: tuple[NewPart, ...]
+    reference: int | None = None
+    callback_url: str | None = None
+    scheduled_at: float | None = None
+    validity: int | None = None
+    expires_at: float | None = None
+    priority: int = 0
+    flash: bool = False
+    policy: str = "at_most_once"
+
+
+@dataclass(frozen=True, slots=True)
+class DuePart:
+    message_id: str
+    seq: int
+    total: int
+    pdu: str
+    tpdu_length: int
+    attempts: int
+    to: str
+    sender: str | None
+    modem: str | None          # the modem the message's earlier parts went through
+    priority: int
+
+
+@dataclass
+class Created:
+    messages: list[dict] = field(default_factory=list)
+    replayed: bool = False     # an Idempotency-Key matched: these are the originals
+
+
+def _now() -> float:
+    return time.time()
+
+
+def _row(row: sqlite3.Row | None) -> dict | None:
+    return dict(row) if row is not None else None
+
+
+class Store:
+    def __init__(self, path: str, *, default_webhook_url: str | None = None) -> None:
+        self.path = path
+        self.default_webhook_url = default_webhook_url
+        self.writer = Writer(path)
+        self._read: aiosqlite.Connection | None = None
+
+    async def open(self) -> None:
+        self.writer.start(migrate)
+        self._read = await aiosqlite.connect(self.path)
+        self._read.row_factory = aiosqlite.Row
+        await self._read.execute("PRAGMA busy_timeout=5000")
+
+    async def close(self) -> None:
+        if self._read is not None:
+            await self._read.close()
+            self._read = None
+        await self.writer.stop()
+
+    async def check(self) -> bool:
+        """The database answers a read (for /readyz)."""
+        try:
+            await self._fetchone("SELECT 1 AS ok")
+            return True
+        except Exception:
+            return False
+
+    # -- reading -------------------------------------------------------------
+
+    async def _fetchall(self, sql: str, params: Sequence = ()) -> list[dict]:
+        assert self._read is not None, "store not open"
+        async with self._read.execute(sql, params) as cursor:
+            return [dict(r) for r in await cursor.fetchall()]
+
+    async def _fetchone(self, sql: str, params: Sequence = ()) -> dict | None:
+        rows = await self._fetchall(sql, params)
+        return rows[0] if rows else None
+
+    # -- API keys ------------------------------------------------------------
+
+    async def create_key(self, name: str) -> tuple[int, str]:
+        """(id, key). The key is shown once; only its hash is stored."""
+        token = keyring.new_key()
+
+        def fn(conn: sqlite3.Connection) -> int:
+            cur = conn.execute(
+                "INSERT INTO api_keys (name, prefix, hash, webhook_secret, created_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (name, keyring.prefix(token), keyring.digest(token), keyring.new_secret(), _now()))
+            return int(cur.lastrowid)
+        return await self.writer.write(fn), token
+
+    async def revoke_key(self, key_id: int) -> bool:
+        def fn(conn: sqlite3.Connection) -> bool:
+            cur = conn.execute("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+                               (_now(), key_id))
+            return cur.rowcount == 1
+        return await self.writer.write(fn)
+
+    async def list_keys(self) -> list[dict]:
+        return await self._fetchall(
+            "SELECT id, name, prefix, created_at, revoked_at FROM api_keys ORDER BY id")
+
+    async def key_for_token(self, token: str) -> dict | None:
+        """The active key whose hash matches (compared in constant time)."""
+        digest = keyring.digest(token)
+        row = await self._fetchone(
+            "SELECT id, name, hash, webhook_secret FROM api_keys WHERE hash = ? AND revoked_at IS NULL",
+            (digest,))
+        if row is None or not keyring.same(row["hash"], digest):
+            return None
+        return row
+
+    async def webhook_secret(self, key_id: int | None) -> str | None:
+        if key_id is None:
+            row = await self._fetchone("SELECT value FROM settings WHERE key = 'webhook_secret'")
+            return row["value"] if row else None
+        row = await self._fetchone("SELECT webhook_secret FROM api_keys WHERE id = ?", (key_id,))
+        return row["webhook_secret"] if row else None
+
+    async def ensure_default_secret(self) -> str:
+        """The secret that signs webhooks of messages not sent with an API key (inbound)."""
+        def fn(conn: sqlite3.Connection) -> str:
+            row = conn.execute("SELECT value FROM settings WHERE key = 'webhook_secret'").fetchone()
+            if row is not None:
+                return row[0]
+            secret = keyring.new_secret()
+            conn.execute("INSERT INTO settings (key, value) VALUES ('webhook_secret', ?)", (secret,))
+            return secret
+        return await self.writer.write(fn)
+
+    # -- messages ------------------------------------------------------------
+
+    async def create_messages(self, messages: Sequence[NewMessage], *, api_key_id: int | None,
+                              idempotency_key: str | None = None) -> Created:
+        """Insert messages and their parts in one transaction; committed on return.
+
+        With an idempotency key already used by this API key, nothing is
+        inserted and the original messages are returned.
+        """
+        def fn(conn: sqlite3.Connection) -> Created:
+            if idempotency_key is not None:
+                rows = conn.execute(
+                    "SELECT * FROM messages WHERE api_key_id IS ? AND idempotency_key = ? "
+                    "ORDER BY created_at, id", (api_key_id, idempotency_key)).fetchall()
+                if rows:
+                    return Created([dict(r) for r in rows], replayed=True)
+            now = _now()
+            out = Created()
+            for m in messages:
+                mid = new_id("msg")
+                conn.execute(
+                    "INSERT INTO messages (id, api_key_id, to_number, sender, text, status, encoding, "
+                    "segments, callback_url, idempotency_key, priority, policy, reference, validity, "
+                    "flash, created_at, updated_at, scheduled_at, expires_at) "
+                    "VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (mid, api_key_id, m.to, m.sender, m.text, m.encoding, len(m.parts), m.callback_url,
+                     idempotency_key, m.priority, m.policy, m.reference, m.validity, int(m.flash),
+                     now, now, m.scheduled_at, m.expires_at))
+                start = max(now, m.scheduled_at or 0)
+                conn.executemany(
+                    "INSERT INTO parts (message_id, seq, total, pdu, tpdu_length, status, "
+                    "next_attempt_at) VALUES (?, ?, ?, ?, ?, 'queued', ?)",
+                    [(mid, i, len(m.parts), p.pdu, p.tpdu_length, start)
+                     for i, p in enumerate(m.parts, start=1)])
+                self._event(conn, mid, "message.queued", {"status": "queued"}, now)
+                out.messages.append(dict(conn.execute("SELECT * FROM messages WHERE id = ?",
+                                                      (mid,)).fetchone()))
+            return out
+        return await self.writer.write(fn)
+
+    async def get_message(self, message_id: str) -> dict | None:
+        message = await self._fetchone("SELECT * FROM messages WHERE id = ?", (message_id,))
+        if message is None:
+            return None
+        message["parts"] = await self._fetchall(
+            "SELECT seq, total, status, modem, mr, attempts, submitted_at, report_status, report_at, "
+            "error FROM parts WHERE message_id = ? ORDER BY seq", (message_id,))
+        return message
+
+    async def list_messages(self, *, status: str | None = None, to: str | None = None,
+                            since: float | None = None, until: float | None = None,
+                            after: str | None = None, limit: int = 50,
+                            api_key_id: int | None = None) -> list[dict]:
+        """Newest first; `after` is the id of the last message of the previous page."""
+        where, params = [], []
+        for clause, value in (("status = ?", status), ("to_number = ?", to),
+                              ("created_at >= ?", since), ("created_at < ?", until),
+                              ("id < ?", after)):
+            if value is not None:
+                where.append(clause)
+                params.append(value)
+        sql = "SELECT * FROM messages"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY id DESC LIMIT ?"
+        params.append(limit)
+        return await self._fetchall(sql, params)
+
+    async def cancel_message(self, message_id: str) -> str | None:
+        """Cancel if no part has been handed to a modem; returns the resulting status
+        ('cancelled', or the unchanged status when too late), None if unknown."""
+        def fn(conn: sqlite3.Connection) -> str | None:
+            row = conn.execute("SELECT status FROM messages WHERE id = ?", (message_id,)).fetchone()
+            if row is None:
+                return None
+            started = conn.execute(
+                "SELECT 1 FROM parts WHERE message_id = ? AND status != 'queued' LIMIT 1",
+                (message_id,)).fetchone()
+            if row[0] != "queued" or started:
+                return row[0]
+            now = _now()
+            conn.execute("UPDATE parts SET status = 'cancelled' WHERE message_id = ?", (message_id,))
+            conn.execute("UPDATE messages SET status = 'cancelled', updated_at = ? WHERE id = ?",
+                         (now, message_id))
+            self._event(conn, message_id, "message.cancelled", {"status": "cancelled"}, now)
+            return "cancelled"
+        return await self.writer.write(fn)
+
+    async def last_references(self, limit: int = 10_000) -> dict[str, int]:
+        rows = await self._fetchall(
+            "SELECT to_number, reference FROM messages WHERE reference IS NOT NULL "
+            "ORDER BY created_at DESC LIMIT ?", (limit,))
+        out: dict[str, int] = {}
+        for r in reversed(rows):
+            out[r["to_number"]] = r["reference"]
+        return out
+
+    # -- dispatching ---------------------------------------------------------
+
+    async def due_parts(self, now: float, limit: int = 100) -> list[DuePart]:
+        """Queued parts whose time has come, most urgent first, in part order."""
+        rows = await self._fetchall(
+            "SELECT p.message_id, p.seq, p.total, p.pdu, p.tpdu_length, p.attempts, m.to_number, "
+            "m.sender, m.modem, m.priority FROM parts p JOIN messages m ON m.id = p.message_id "
+            "WHERE p.status = 'queued' AND p.next_attempt_at <= ? "
+            "ORDER BY m.priority DESC, p.next_attempt_at, p.message_id, p.seq LIMIT ?", (now, limit))
+        return [DuePart(r["message_id"], r["seq"], r["total"], r["pdu"], r["tpdu_length"],
+                        r["attempts"], r["to_number"], r["sender"], r["modem"], r["priority"])
+                for r in rows]
+
+    async def next_due_time(self) -> float | None:
+        row = await self._fetchone("SELECT MIN(next_attempt_at) AS t FROM parts WHERE status = 'queued'")
+        return row["t"] if row else None
+
+    async def expire_due(self, now: float) -> list[str]:
+        """Messages not sent within their validity: remaining parts and message become expired."""
+        def fn(conn: sqlite3.Connection) -> list[str]:
+            ids = [r[0] for r in conn.execute(
+                "SELECT id FROM messages WHERE status = 'queued' AND expires_at IS NOT NULL "
+                "AND expires_at <= ?", (now,))]
+            for mid in ids:
+                conn.execute("UPDATE parts SET status = 'expired', error = 'validity period ended "
+                             "before it could be sent' WHERE message_id = ? AND status = 'queued'",
+                             (mid,))
+                self._refresh(conn, mid, now, error="not sent within its validity period")
+            return ids
+        return await self.writer.write(fn)
+
+    async def mark_sending(self, message_id: str, seq: int, modem: str) -> None:
+        """Committed before the PDU is written: a crash after this is an unknown, not a loss."""
+        def fn(conn: sqlite3.Connection) -> None:
+            conn.execute("UPDATE parts SET status = 'sending', modem = ?, attempts = attempts + 1 "
+                         "WHERE message_id = ? AND seq = ?", (modem, message_id, seq))
+            conn.execute("UPDATE messages SET modem = ? WHERE id = ? AND modem IS NULL", (modem, message_id))
+        await self.writer.write(fn)
+
+    async def mark_sent(self, message_id: str, seq: int, mr: int, *, unknown: bool = False,
+                        error: str | None = None) -> None:
+        def fn(conn: sqlite3.Connection) -> None:
+            now = _now()
+            conn.execute("UPDATE parts SET status = ?, mr = ?, submitted_at = ?, error = ? "
+                         "WHERE message_id = ? AND seq = ?",
+                         ("unknown" if unknown else "sent", mr, now, error, message_id, seq))
+            self._refresh(conn, message_id, now)
+        await self.writer.write(fn)
+
+    async def mark_retry(self, message_id: str, seq: int, at: float, error: str,
+                         *, release_modem: bool = False) -> None:
+        """Back to the queue (a temporary error, or the modem went away before writing)."""
+        def fn(conn: sqlite3.Connection) -> None:
+            conn.execute("UPDATE parts SET status = 'queued', next_attempt_at = ?, error = ? "
+                         "WHERE message_id = ? AND seq = ?", (at, error, message_id, seq))
+            if release_modem:
+                # Only when no part has gone out yet can the message move to another modem.
+                conn.execute(
+                    "UPDATE messages SET modem = NULL WHERE id = ? AND NOT EXISTS (SELECT 1 FROM parts "
+                    "WHERE message_id = ? AND status IN ('sent', 'unknown', 'delivered', 'sending'))",
+                    (message_id, message_id))
+        await self.writer.write(fn)
+
+    async def mark_failed(self, message_id: str, seq: int, error: str) -> None:
+        """A permanent error: the message fails, its remaining parts are not sent."""
+        def fn(conn: sqlite3.Connection) -> None:
+            now = _now()
+            conn.execute("UPDATE parts SET status = 'failed', error = ? WHERE message_id = ? AND seq = ?",
+                         (error, message_id, seq))
+            conn.execute("UPDATE parts SET status = 'failed', error = 'an earlier part failed' "
+                         "WHERE message_id = ? AND status = 'queued'", (message_id,))
+            self._refresh(conn, message_id, now, error=error)
+        await self.writer.write(fn)
+
+    async def in_flight(self) -> list[dict]:
+        """Parts marked sending: the process stopped between mark_sending and the answer."""
+        return await self._fetchall("SELECT message_id, seq, modem FROM parts WHERE status = 'sending'")
+
+    async def unknown_parts(self, older_than: float) -> list[dict]:
+        return await self._fetchall(
+            "SELECT p.message_id, p.seq, m.policy FROM parts p JOIN messages m ON m.id = p.message_id "
+            "WHERE p.status = 'unknown' AND p.submitted_at < ? AND m.status NOT IN "
+            "('failed', 'expired', 'cancelled')", (older_than,))
+
+    async def reconcile_in_flight(self) -> int:
+        """At start-up: parts caught in 'sending' become 'unknown' (they may have gone out)."""
+        def fn(conn: sqlite3.Connection) -> int:
+            now = _now()
+            ids = [r[0] for r in conn.execute(
+                "SELECT DISTINCT message_id FROM parts WHERE status = 'sending'")]
+            cur = conn.execute("UPDATE parts SET status = 'unknown', submitted_at = ?, error = "
+                               "'the gateway stopped while this part was being sent' "
+                               "WHERE status = 'sending'", (now,))
+            for mid in ids:
+                self._refresh(conn, mid, now)
+            return cur.rowcount
+        return await self.writer.write(fn)
+
+    async def resolve_unknown(self, message_id: str, seq: int, resend: bool) -> None:
+        """No status report came for an unknown part: resend it (at_least_once) or keep it sent."""
+        def fn(conn: sqlite3.Connection) -> None:
+            if resend:
+                conn.execute("UPDATE parts SET status = 'queued', next_attempt_at = ?, error = "
+                             "'resent: no status report after an unknown outcome' "
+                             "WHERE message_id = ? AND seq = ? AND status = 'unknown'",
+                             (_now(), message_id, seq))
+            else:
+                conn.execute("UPDATE parts SET status = 'sent', error = 'outcome unknown; no status "
+                             "report came' WHERE message_id = ? AND seq = ? AND status = 'unknown'",
+                             (message_id, seq))
+        await self.writer.write(fn)
+
+    async def report_candidates(self, modem: str, mr: int, since: float) -> list[dict]:
+        return await self._fetchall(
+            "SELECT p.message_id, p.seq, p.submitted_at, p.status, m.to_number FROM parts p "
+            "JOIN messages m ON m.id = p.message_id WHERE p.modem = ? AND p.mr = ? "
+            "AND p.submitted_at >= ? ORDER BY p.submitted_at DESC LIMIT 20", (modem, mr, since))
+
+    async def apply_report(self, message_id: str, seq: int, *, part_status: str, report_status: int,
+                           reason: str, at: float | None, pdu: dict) -> None:
+        """Record a status report on its part and update the message."""
+        def fn(conn: sqlite3.Connection) -> None:
+            now = _now()
+            conn.execute("UPDATE parts SET status = ?, report_status = ?, report_at = ?, error = ? "
+                         "WHERE message_id = ? AND seq = ?",
+                         (part_status, report_status, at or now,
+                          None if part_status in ("delivered", "sent") else reason, message_id, seq))
+            self._event(conn, message_id, "part.report", {"seq": seq, "status": report_status,
+                                                           "reason": reason, **pdu}, now)
+            self._refresh(conn, message_id, now, error=None if part_status != "failed" else reason,
+                          delivered_at=at)
+        await self.writer.write(fn)
+
+    # -- receiving -----------------------------------------------------------
+
+    async def store_received(self, modem: str, pdu: str, length: int | None, kind: str,
+                             error: str | None) -> int:
+        """Keep every PDU a modem handed over, decodable or not. Committed on return."""
+        def fn(conn: sqlite3.Connection) -> int:
+            cur = conn.execute("INSERT INTO received_pdus (modem, received_at, pdu, length, kind, error) "
+                               "VALUES (?, ?, ?, ?, ?, ?)", (modem, _now(), pdu, length, kind, error))
+            return int(cur.lastrowid)
+        return await self.writer.write(fn)
+
+    async def store_inbound(self, modem: str, from_number: str, text: str, parts: int,
+                            complete: bool, sent_at: float | None, pdu_ids: Iterable[int]) -> str:
+        def fn(conn: sqlite3.Connection) -> str:
+            now = _now()
+            iid = new_id("in")
+            conn.execute("INSERT INTO inbound (id, modem, from_number, text, parts, complete, sent_at, "
+                         "received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                         (iid, modem, from_number, text, parts, int(complete), sent_at, now))
+            conn.executemany("UPDATE received_pdus SET inbound_id = ? WHERE id = ?",
+                             [(iid, pid) for pid in pdu_ids])
+            body = {"event": "message.received", "id": iid, "direction": "inbound",
+                    "from": from_number, "text": text, "modem": modem, "complete": complete,
+                    "received_at": now}
+            self._event(conn, None, "message.received", body, now)
+            if self.default_webhook_url:
+                self._webhook(conn, None, "message.received", self.default_webhook_url, body, None, now)
+            return iid
+        return await self.writer.write(fn)
+
+    async def pending_received(self) -> list[dict]:
+        """Deliver PDUs stored but not yet assembled into a message (for reassembly after restart)."""
+        return await self._fetchall("SELECT * FROM received_pdus WHERE kind = 'deliver' "
+                                    "AND inbound_id IS NULL ORDER BY id")
+
+    async def list_inbound(self, *, since: float | None = None, after: str | None = None,
+                           limit: int = 50) -> list[dict]:
+        where, params = [], []
+        if since is not None:
+            where.append("received_at >= ?")
+            params.append(since)
+        if after is not None:
+            where.append("id < ?")
+            params.append(after)
+        sql = "SELECT * FROM inbound" + (" WHERE " + " AND ".join(where) if where else "")
+        sql += " ORDER BY id DESC LIMIT ?"
+        params.append(limit)
+        return await self._fetchall(sql, params)
+
+    # -- webhooks --------------------------------------------------------------
+
+    async def webhooks_due(self, now: float, limit: int = 50) -> list[dict]:
+        """Pending deliveries due now; per message only the oldest, to keep their order."""
+        return await self._fetchall(
+            "SELECT w.* FROM webhook_deliveries w WHERE w.status = 'pending' AND w.next_attempt_at <= ? "
+            "AND NOT EXISTS (SELECT 1 FROM webhook_deliveries o WHERE o.status = 'pending' "
+            "AND o.message_id = w.message_id AND o.id < w.id) ORDER BY w.next_attempt_at, w.id LIMIT ?",
+            (now, limit))
+
+    async def next_webhook_time(self) -> float | None:
+        row = await self._fetchone("SELECT MIN(next_attempt_at) AS t FROM webhook_deliveries "
+                                   "WHERE status = 'pending'")
+        return row["t"] if row else None
+
+    async def webhook_result(self, delivery_id: int, *, ok: bool, error: str | None,
+                             retry_at: float | None) -> None:
+        """Delivered; or retry at `retry_at`; or dead-lettered when `retry_at` is None."""
+        def fn(conn: sqlite3.Connection) -> None:
+            now = _now()
+            if ok:
+                conn.execute("UPDATE webhook_deliveries SET status = 'delivered', attempts = attempts + 1, "
+                             "delivered_at = ?, last_error = NULL WHERE id = ?", (now, delivery_id))
+            elif retry_at is not None:
+                conn.execute("UPDATE webhook_deliveries SET attempts = attempts + 1, next_attempt_at = ?, "
+                             "last_error = ? WHERE id = ?", (retry_at, error, delivery_id))
+            else:
+                conn.execute("UPDATE webhook_deliveries SET status = 'dead', attempts = attempts + 1, "
+                             "last_error = ? WHERE id = ?", (error, delivery_id))
+        await self.writer.write(fn)
+
+    async def webhook_deliveries(self, *, status: str | None = None, limit: int = 100) -> list[dict]:
+        if status is None:
+            return await self._fetchall("SELECT * FROM webhook_deliveries ORDER BY id DESC LIMIT ?", (limit,))
+        return await self._fetchall("SELECT * FROM webhook_deliveries WHERE status = ? ORDER BY id DESC "
+                                    "LIMIT ?", (status, limit))
+
+    async def counts(self) -> dict[str, int]:
+        """Queue depth and backlog figures for /metrics."""
+        out = {}
+        for name, sql in (
+                ("parts_queued", "SELECT COUNT(*) AS n FROM parts WHERE status = 'queued'"),
+                ("parts_in_flight", "SELECT COUNT(*) AS n FROM parts WHERE status IN ('sending', 'unknown')"),
+                ("webhooks_pending", "SELECT COUNT(*) AS n FROM webhook_deliveries WHERE status = 'pending'"),
+                ("webhooks_dead", "SELECT COUNT(*) AS n FROM webhook_deliveries WHERE status = 'dead'")):
+            row = await self._fetchone(sql)
+            out[name] = row["n"] if row else 0
+        return out
+
+    # -- inside write transactions ---------------------------------------------
+
+    def _event(self, conn: sqlite3.Connection, message_id: str | None, kind: str, data: dict,
+               now: float) -> None:
+        conn.execute("INSERT INTO events (at, message_id, type, data) VALUES (?, ?, ?, ?)",
+                     (now, message_id, kind, json.dumps(data, separators=(",", ":"))))
+
+    def _webhook(self, conn: sqlite3.Connection, message_id: str | None, event: str, url: str,
+                 body: dict, api_key_id: int | None, now: float) -> None:
+        conn.execute("INSERT INTO webhook_deliveries (message_id, event, url, body, api_key_id, status, "
+                     "next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)",
+                     (message_id, event, url, json.dumps(body, separators=(",", ":")), api_key_id, now, now))
+
+    def _refresh(self, conn: sqlite3.Connection, message_id: str, now: float, *,
+                 error: str | None = None, delivered_at: float | None = None) -> None:
+        """Recompute the message status from its parts; log and announce a change."""
+        msg = conn.execute("SELECT * FROM messages WHERE id = ?", (message_id,)).fetchone()
+        if msg is None or msg["status"] in FINAL:
+            return
+        statuses = [r[0] for r in conn.execute("SELECT status FROM parts WHERE message_id = ?",
+                                               (message_id,))]
+        status = aggregate(statuses)
+        if status == msg["status"]:
+            return
+        sets = ["status = ?", "updated_at = ?"]
+        params: list = [status, now]
+        if status == "sent":
+            sets.append("sent_at = ?")
+            params.append(now)
+        if status == "delivered":
+            sets.append("delivered_at = ?")
+            params.append(delivered_at or now)
+        if error is not None and status in ("failed", "expired"):
+            sets.append("error = ?")
+            params.append(error)
+        conn.execute(f"UPDATE messages SET {', '.join(sets)} WHERE id = ?", (*params, message_id))
+        updated = dict(conn.execute("SELECT * FROM messages WHERE id = ?", (message_id,)).fetchone())
+        event = WEBHOOK_EVENTS.get(status)
+        self._event(conn, message_id, event or f"message.{status}", {"status": status}, now)
+        url = updated["callback_url"] or self.default_webhook_url
+        if event and url:
+            self._webhook(conn, message_id, event, url, webhook_body(event, updated), updated["api_key_id"], now)
+
+
+def iso(ts: float | None) -> str | None:
+    if ts is None:
+        return None
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ts)) + f".{int(ts * 1000) % 1000:03d}Z"
+
+
+def webhook_body(event: str, message: dict) -> dict:
+    return {
+        "event": event,
+        "id": message["id"],
+        "status": message["status"],
+        "to": message["to_number"],
+        "from": message["sender"],
+        "segments": message["segments"],
+        "created_at": iso(message["created_at"]),
+        "sent_at": iso(message["sent_at"]),
+        "delivered_at": iso(message["delivered_at"]),
+        "error": message["error"],
+    }
+
+
+def open_for_check(path: str) -> sqlite3.Connection:
+    """A plain connection for tools and tests that inspect the file directly."""
+    return connect(path)
