@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -119,7 +120,8 @@ class _Trouble(Exception):
 
 
 class Modem:
-    def __init__(self, name: str, path: str, *, baudrate: int = 115200, pin: str | None = None,
+    def __init__(self, name: str, path: str | Callable[[], str | None | Awaitable[str | None]], *,
+                 baudrate: int = 115200, pin: str | None = None,
                  smsc: str | None = None, handler: Handler | None = None,
                  timeouts: Timeouts = Timeouts(), backoff: Backoff = Backoff(),
                  health_interval: float = 60.0, poll_interval: float = 30.0) -> None:
@@ -138,6 +140,7 @@ class Modem:
         self.state = ModemState.STOPPED
         self.last_error: str | None = None
         self.in_flight = 0
+        self.state_listeners: list[Callable[[ModemState], None]] = []
         self._profile = vendors.detect("")
         self._channel = CommandChannel(name, self._on_urc)
         # URCs and sweep requests, handled one at a time by one task so that
@@ -178,6 +181,8 @@ class Modem:
         if state != self.state:
             log.info("modem=%s state=%s%s", self.name, state.value, f" error={error!r}" if error else "")
         self.state = state
+        for listener in self.state_listeners:
+            listener(state)
         async with self._state_changed:
             self._state_changed.notify_all()
 
@@ -238,10 +243,17 @@ class Modem:
     async def _supervise(self) -> None:
         delay = self.backoff.initial
         while True:
+            # A callable path finds the modem anew each time (by USB serial
+            # number or IMEI): it may come back as another ttyUSB after a reset.
+            path = self.path() if callable(self.path) else self.path
+            if inspect.isawaitable(path):
+                path = await path
             try:
-                await self._channel.open(self.path, self.baudrate)
+                if path is None:
+                    raise FileNotFoundError(f"{self.name} is not connected")
+                await self._channel.open(path, self.baudrate)
             except OSError as exc:
-                await self._set_state(ModemState.OFFLINE, f"cannot open {self.path}: {exc.strerror or exc}")
+                await self._set_state(ModemState.OFFLINE, f"cannot open {path}: {exc.strerror or exc}")
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, self.backoff.maximum)
                 continue
@@ -282,7 +294,7 @@ class Modem:
                 if task in done and task.exception() is not None:
                     raise task.exception()  # type: ignore[misc]
             if port.lost.done():
-                raise PortLost(f"{self.path} disappeared")
+                raise PortLost(f"{port.path} disappeared")
             await self._recover()
 
     async def _recover(self) -> None:

@@ -379,7 +379,8 @@ class Store:
     async def report_candidates(self, modem: str, mr: int, since: float) -> list[dict]:
         return await self._fetchall(
             "SELECT p.message_id, p.seq, p.submitted_at, p.status, m.to_number FROM parts p "
-            "JOIN messages m ON m.id = p.message_id WHERE p.modem = ? AND p.mr = ? "
+            "JOIN messages m ON m.id = p.message_id WHERE p.modem = ? "
+            "AND (p.mr = ? OR (p.mr IS NULL AND p.status = 'unknown')) "
             "AND p.submitted_at >= ? ORDER BY p.submitted_at DESC LIMIT 20", (modem, mr, since))
 
     async def apply_report(self, message_id: str, seq: int, *, part_status: str, report_status: int,

@@ -1,0 +1,318 @@
+"""The dispatcher: queued parts out through the modems, status reports back in.
+
+One loop assigns due parts to modems; one worker per modem submits them in
+order, respecting that modem's rate limit and daily cap. Every step is
+committed before the next one starts: a part is marked `sending` before
+its PDU is written, so after a crash it is known to be in doubt, never lost
+and never blindly sent twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..modem import Modem, ModemState, ModemUnavailable, ReceivedPdu, SendFailed, SendUnknown
+from ..sms import Deliver, EncodedPdu, Outcome, PduError, Reassembler, StatusReport, decode_pdu
+from ..store import DuePart, Store
+from . import matching
+from .limits import ModemLimits, Throttle
+from .retry import RetryPolicy
+from .routing import Route, eligible
+
+log = logging.getLogger(__name__)
+
+EXPIRED_STATUS = 0x46  # TP-ST "SM validity period expired"
+
+
+@dataclass(frozen=True, slots=True)
+class DispatchSettings:
+    retry: RetryPolicy = RetryPolicy()
+    report_window: float = 7 * 86400       # how far back a status report may match
+    unknown_window: float = 600.0          # wait this long for a report before applying the policy
+    drain_after: int = 5                   # consecutive failures that take a modem out of rotation
+    drain_for: float = 300.0
+    reassembly_timeout: float = 3600.0
+    idle_wakeup: float = 5.0               # upper bound on sleeping, for expiry and housekeeping
+
+
+class _ModemSlot:
+    def __init__(self, modem: Modem, limits: ModemLimits) -> None:
+        self.modem = modem
+        self.queue: asyncio.Queue[DuePart] = asyncio.Queue()
+        self.throttle = Throttle(limits)
+        self.failures = 0
+        self.drained_until = 0.0
+        self.task: asyncio.Task[None] | None = None
+
+    @property
+    def load(self) -> int:
+        return self.queue.qsize() + self.modem.in_flight
+
+
+class Dispatcher:
+    def __init__(self, store: Store, modems: list[Modem], *, routes: list[Route] | None = None,
+                 limits: dict[str, ModemLimits] | None = None,
+                 settings: DispatchSettings = DispatchSettings(),
+                 on_change: Callable[[], None] = lambda: None,
+                 clock: Callable[[], float] = time.time) -> None:
+        self.store = store
+        self.routes = routes or []
+        self.settings = settings
+        self.on_change = on_change
+        self.clock = clock
+        self.slots = {m.name: _ModemSlot(m, (limits or {}).get(m.name, ModemLimits())) for m in modems}
+        self._assigned: set[tuple[str, int]] = set()
+        self._pinned: dict[str, str] = {}    # message id -> modem, while parts are assigned
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._reassembler = Reassembler(timeout=settings.reassembly_timeout)
+        self._pdu_ids: dict[int, int] = {}   # id(Deliver) -> received_pdus.id
+        self._pdu_modem: dict[int, str] = {}  # received_pdus.id -> modem
+        self._receive_lock = asyncio.Lock()
+
+    # -- lifecycle -------------------------------------------------------------
+
+    async def start(self) -> None:
+        reconciled = await self.store.reconcile_in_flight()
+        if reconciled:
+            log.warning("parts_in_doubt=%d (the gateway stopped while sending; now 'unknown')", reconciled)
+        await self._restore_reassembly()
+        for slot in self.slots.values():
+            slot.modem.state_listeners.append(lambda _state: self.notify())
+            slot.task = asyncio.create_task(self._worker(slot), name=f"dispatch-{slot.modem.name}")
+        self._task = asyncio.create_task(self._loop(), name="dispatcher")
+
+    async def stop(self) -> None:
+        tasks = [t for t in [self._task, *(s.task for s in self.slots.values())] if t is not None]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self._task = None
+
+    def notify(self) -> None:
+        """New work: a message was accepted, a modem came back."""
+        self._wake.set()
+
+    # -- assigning ---------------------------------------------------------------
+
+    async def _loop(self) -> None:
+        while True:
+            self._wake.clear()
+            now = self.clock()
+            try:
+                await self._housekeeping(now)
+                await self._assign(now)
+            except Exception:
+                log.exception("dispatcher pass failed; trying again")
+            delay = self.settings.idle_wakeup
+            nxt = await self.store.next_due_time()
+            if nxt is not None and nxt > self.clock():
+                delay = min(delay, nxt - self.clock())
+            # Due parts that could not be placed wait for a wake-up: a worker
+            # finishing a part or a modem changing state calls notify().
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=max(delay, 0.01))
+
+    async def _housekeeping(self, now: float) -> None:
+        if await self.store.expire_due(now):
+            self.on_change()
+        for part in await self.store.unknown_parts(older_than=now - self.settings.unknown_window):
+            resend = part["policy"] == "at_least_once"
+            await self.store.resolve_unknown(part["message_id"], part["seq"], resend)
+            log.info("message=%s part=%d unknown outcome, no report: %s", part["message_id"],
+                     part["seq"], "resent (at_least_once)" if resend else "kept as sent (at_most_once)")
+        async with self._receive_lock:
+            for message in self._reassembler.expire(now):
+                await self._store_inbound(message)
+
+    def _ready(self, now: float) -> list[str]:
+        return [name for name, s in self.slots.items()
+                if s.modem.state == ModemState.READY and s.drained_until <= now
+                and not s.throttle.capped(now)]
+
+    async def _assign(self, now: float) -> None:
+        ready = self._ready(now)
+        if not ready:
+            return
+        for part in await self.store.due_parts(now, limit=500):
+            key = (part.message_id, part.seq)
+            if key in self._assigned:
+                continue
+            pinned = self._pinned.get(part.message_id) or part.modem
+            if pinned is not None:
+                # Parts of one message go through one modem (the handset joins
+                # them by sender number). Wait for it if it is not ready.
+                if pinned not in ready:
+                    continue
+                name = pinned
+            else:
+                choices = eligible(ready, self.routes, part.to, part.sender)
+                if not choices:
+                    continue
+                name = min(choices, key=lambda n: (self.slots[n].load, self.slots[n].throttle.sent_today))
+            self._assigned.add(key)
+            self._pinned[part.message_id] = name
+            self.slots[name].queue.put_nowait(part)
+
+    # -- sending -----------------------------------------------------------------
+
+    async def _worker(self, slot: _ModemSlot) -> None:
+        while True:
+            part = await slot.queue.get()
+            try:
+                await self._send(slot, part)
+            except Exception:
+                log.exception("message=%s part=%d modem=%s send step failed", part.message_id,
+                              part.seq, slot.modem.name)
+            finally:
+                self._assigned.discard((part.message_id, part.seq))
+                if not any(mid == part.message_id for mid, _ in self._assigned):
+                    self._pinned.pop(part.message_id, None)
+                self.notify()
+
+    async def _send(self, slot: _ModemSlot, part: DuePart) -> None:
+        name = slot.modem.name
+        wait = slot.throttle.wait(self.clock())
+        if wait:
+            await asyncio.sleep(wait)
+        if slot.modem.state != ModemState.READY:
+            await self.store.mark_retry(part.message_id, part.seq, self.clock(),
+                                        f"modem {name} not ready", release_modem=True)
+            return
+        await self.store.mark_sending(part.message_id, part.seq, name)
+        try:
+            mr = await slot.modem.send(EncodedPdu(part.pdu, part.tpdu_length))
+        except SendUnknown as exc:
+            slot.throttle.record(self.clock())
+            await self.store.mark_sent(part.message_id, part.seq, None, unknown=True, error=str(exc))
+            log.warning("message=%s part=%d modem=%s outcome unknown: %s", part.message_id, part.seq,
+                        name, exc)
+        except ModemUnavailable as exc:
+            # Nothing was written: back to the queue; another modem may take it.
+            await self.store.mark_retry(part.message_id, part.seq, self.clock(), str(exc),
+                                        release_modem=True)
+        except SendFailed as exc:
+            slot.throttle.record(self.clock())
+            await self._failed(slot, part, exc)
+        else:
+            slot.throttle.record(self.clock())
+            slot.failures = 0
+            await self.store.mark_sent(part.message_id, part.seq, mr)
+            log.info("message=%s part=%d/%d modem=%s sent mr=%d", part.message_id, part.seq,
+                     part.total, name, mr)
+        self.on_change()
+
+    async def _failed(self, slot: _ModemSlot, part: DuePart, exc: SendFailed) -> None:
+        name = slot.modem.name
+        attempts = part.attempts + 1
+        if exc.permanent or self.settings.retry.exhausted(attempts):
+            reason = str(exc) if exc.permanent else f"gave up after {attempts} attempts: {exc}"
+            await self.store.mark_failed(part.message_id, part.seq, reason)
+            log.warning("message=%s part=%d modem=%s failed: %s", part.message_id, part.seq, name, reason)
+            return
+        slot.failures += 1
+        if slot.failures >= self.settings.drain_after:
+            slot.drained_until = self.clock() + self.settings.drain_for
+            log.warning("modem=%s drained for %gs after %d failures in a row", name,
+                        self.settings.drain_for, slot.failures)
+            slot.failures = 0
+        retry_at = self.clock() + self.settings.retry.delay(attempts)
+        await self.store.mark_retry(part.message_id, part.seq, retry_at, str(exc), release_modem=True)
+        log.info("message=%s part=%d modem=%s temporary error, retry in %.0fs: %s", part.message_id,
+                 part.seq, name, retry_at - self.clock(), exc)
+
+    # -- receiving ---------------------------------------------------------------
+
+    async def on_received(self, received: ReceivedPdu) -> None:
+        """The modems' handler: returns once the PDU is committed (then it may be deleted)."""
+        message = received.message
+        kind = ("status_report" if isinstance(message, StatusReport) else
+                "deliver" if isinstance(message, Deliver) else
+                "undecodable" if message is None else "submit")
+        pdu_id = await self.store.store_received(received.modem, received.hex, received.length, kind,
+                                                 received.error)
+        if isinstance(message, StatusReport):
+            await self._report(received.modem, message)
+        elif isinstance(message, Deliver):
+            async with self._receive_lock:
+                self._pdu_ids[id(message)] = pdu_id
+                self._pdu_modem[pdu_id] = received.modem
+                whole = self._reassembler.add(message, self.clock())
+                if whole is not None:
+                    await self._store_inbound(whole)
+
+    async def _report(self, modem: str, report: StatusReport) -> None:
+        now = self.clock()
+        candidates = await self.store.report_candidates(modem, report.message_reference,
+                                                        now - self.settings.report_window)
+        reported_at = report.timestamp.timestamp() if report.timestamp else None
+        match = matching.choose(candidates, report.recipient.number, reported_at)
+        if match is None:
+            log.warning("modem=%s status report mr=%d to=%s matches no sent part", modem,
+                        report.message_reference, report.recipient.number)
+            return
+        status = {Outcome.DELIVERED: "delivered", Outcome.PENDING: "sent",
+                  Outcome.FAILED_PERMANENT: "failed", Outcome.FAILED_TEMPORARY: "failed"}[report.outcome]
+        if report.status == EXPIRED_STATUS:
+            status = "expired"
+        at = report.discharge_time.timestamp() if report.discharge_time else None
+        await self.store.apply_report(match["message_id"], match["seq"], part_status=status,
+                                      report_status=report.status, reason=report.reason, at=at,
+                                      pdu={"mr": report.message_reference,
+                                           "recipient": report.recipient.number})
+        log.info("message=%s part=%d modem=%s report %s (0x%02X %s)", match["message_id"], match["seq"],
+                 modem, report.outcome.value, report.status, report.reason)
+        self.on_change()
+
+    async def _store_inbound(self, message) -> None:
+        pdu_ids = [self._pdu_ids.pop(id(p)) for p in message.parts if id(p) in self._pdu_ids]
+        sent_at = message.timestamp.timestamp() if message.timestamp else None
+        inbound_id = await self.store.store_inbound(
+            modem=self._modem_of(pdu_ids), from_number=message.originator, text=message.text,
+            parts=message.total, complete=message.complete, sent_at=sent_at, pdu_ids=pdu_ids)
+        log.info("inbound=%s from=%s parts=%d complete=%s", inbound_id, message.originator,
+                 message.total, message.complete)
+        self.on_change()
+
+    def _modem_of(self, pdu_ids: list[int]) -> str:
+        modems = [self._pdu_modem.pop(i, "?") for i in pdu_ids]
+        return modems[0] if modems else "?"
+
+    async def _restore_reassembly(self) -> None:
+        """Parts received before a restart but not yet joined go back into the reassembler."""
+        for row in await self.store.pending_received():
+            try:
+                message = decode_pdu(row["pdu"], row["length"])
+            except PduError:
+                continue
+            if isinstance(message, Deliver):
+                self._pdu_ids[id(message)] = row["id"]
+                self._pdu_modem[row["id"]] = row["modem"]
+                whole = self._reassembler.add(message, self.clock())
+                if whole is not None:
+                    await self._store_inbound(whole)
+
+    # -- for the API -----------------------------------------------------------
+
+    def modems(self) -> list[dict]:
+        now = self.clock()
+        out = []
+        for name, slot in self.slots.items():
+            m = slot.modem
+            info = m.info
+            out.append({
+                "name": name, "state": m.state.value, "error": m.last_error,
+                "drained": slot.drained_until > now, "queued": slot.queue.qsize(),
+                "manufacturer": info.manufacturer, "model": info.model, "imei": info.imei,
+                "operator": info.operator, "signal_rssi": info.rssi, "signal_dbm": info.signal_dbm,
+                "registration": info.registration, "sent_today": slot.throttle.sent_today,
+                "counters": {"sent": m.counters.sent, "failed": m.counters.failed,
+                             "unknown": m.counters.unknown, "received": m.counters.received,
+                             "reports": m.counters.reports, "recoveries": m.counters.recoveries},
+            })
+        return out

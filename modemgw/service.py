@@ -1,0 +1,146 @@
+"""The gateway process: store, modems (real or simulated), dispatcher, webhooks and the API."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import tempfile
+from dataclasses import dataclass, field
+
+from aiohttp import web
+
+from .config import Config, ModemConfig, SimulatorConfig
+from .dispatch.dispatcher import Dispatcher
+from .dispatch.limits import ModemLimits
+from .dispatch.routing import Route
+from .modem import Modem, Timeouts
+from .sms import ConcatReferences
+from .store import Store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Gateway:
+    config: Config
+    store: Store = field(init=False)
+    modems: list[Modem] = field(default_factory=list)
+    simulators: dict[str, object] = field(default_factory=dict)
+    dispatcher: Dispatcher | None = None
+    webhooks: object | None = None
+    runner: web.AppRunner | None = None
+    references: ConcatReferences = field(default_factory=ConcatReferences)
+    _tmp: str | None = None
+    _tasks: list[asyncio.Task] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.store = Store(self.config.database, default_webhook_url=self.config.webhook_url)
+
+    @property
+    def url(self) -> str:
+        host = self.config.listen_host
+        port = self.bound_port or self.config.listen_port
+        return f"http://{'[' + host + ']' if ':' in host else host}:{port}"
+
+    @property
+    def bound_port(self) -> int | None:
+        if self.runner is None:
+            return None
+        for site in self.runner.sites:
+            server = getattr(site, "_server", None)
+            if server is not None and server.sockets:
+                return server.sockets[0].getsockname()[1]
+        return None
+
+    async def start(self) -> None:
+        await self.store.open()
+        await self.store.ensure_default_secret()
+        self.references = ConcatReferences(await self.store.last_references())
+        await self._start_simulators()
+        routes, limits = [], {}
+        for mc in self.config.modems:
+            self.modems.append(self._modem(mc))
+            if mc.routes or mc.senders:
+                routes.append(Route(mc.name, mc.routes, mc.senders))
+            limits[mc.name] = ModemLimits(mc.per_minute, mc.per_day)
+        for sc in self.config.simulators:
+            limits[sc.name] = ModemLimits(sc.per_minute, sc.per_day)
+        self.dispatcher = Dispatcher(self.store, self.modems, routes=routes, limits=limits,
+                                     on_change=self._changed)
+        for modem in self.modems:
+            modem._handler = self.dispatcher.on_received
+        await self.dispatcher.start()
+        await self._start_webhooks()
+        for modem in self.modems:
+            await modem.start()
+        await self._start_api()
+        log.info("gateway listening on %s with %d modem(s)", self.url, len(self.modems))
+
+    def _modem(self, mc: ModemConfig) -> Modem:
+        if mc.port is None:
+            # Stable identity (USB serial number / IMEI) is resolved to a port by `identity`.
+            from .identity import resolver
+            path = resolver(mc)
+        else:
+            path = mc.port
+        return Modem(mc.name, path, baudrate=mc.baudrate, pin=mc.pin, smsc=mc.smsc,
+                     timeouts=Timeouts(submit=mc.submit_timeout))
+
+    async def _start_simulators(self) -> None:
+        if not self.config.simulators:
+            return
+        from .simulator import Settings, Simulator
+        self._tmp = tempfile.mkdtemp(prefix="modemgw-sim-")
+        for sc in self.config.simulators:
+            link = os.path.join(self._tmp, sc.name)
+            sim = Simulator(link, profile=sc.profile,
+                            settings=Settings(latency=sc.latency, report_delay=sc.report_delay,
+                                              report_status=sc.report_status))
+            await sim.start()
+            self.simulators[sc.name] = sim
+            self.modems.append(Modem(sc.name, link))
+
+    async def _start_webhooks(self) -> None:
+        try:
+            from .webhooks import WebhookSender
+        except ImportError:  # pragma: no cover - the package ships with modemgw
+            return
+        self.webhooks = WebhookSender(self.store, retry_for=self.config.webhook_retry_hours * 3600,
+                                      timeout=self.config.webhook_timeout)
+        self._tasks.append(asyncio.create_task(self.webhooks.run(), name="webhooks"))
+
+    async def _start_api(self) -> None:
+        from .api import create_app
+        assert self.dispatcher is not None
+        app = create_app(self.store, modems=self.dispatcher.modems, references=self.references,
+                         default_region=self.config.default_region,
+                         rate_limit=self.config.rate_limit_per_minute,
+                         national_languages=self.config.national_languages,
+                         on_accepted=self.dispatcher.notify)
+        self.runner = web.AppRunner(app, access_log=None)
+        await self.runner.setup()
+        site = web.TCPSite(self.runner, self.config.listen_host, self.config.listen_port)
+        await site.start()
+
+    def _changed(self) -> None:
+        if self.webhooks is not None:
+            self.webhooks.notify()
+
+    async def stop(self) -> None:
+        if self.runner is not None:
+            await self.runner.cleanup()
+        if self.webhooks is not None:
+            with contextlib.suppress(Exception):
+                await self.webhooks.stop()
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self.dispatcher is not None:
+            await self.dispatcher.stop()
+        for modem in self.modems:
+            await modem.stop()
+        for sim in self.simulators.values():
+            await sim.stop()  # type: ignore[attr-defined]
+        await self.store.close()
