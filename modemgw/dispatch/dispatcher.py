@@ -69,6 +69,7 @@ class Dispatcher:
         self._assigned: set[tuple[str, int]] = set()
         self._pinned: dict[str, str] = {}    # message id -> modem, while parts are assigned
         self._wake = asyncio.Event()
+        self.passes = 0                      # assignment passes done (observable in tests)
         self._task: asyncio.Task[None] | None = None
         self._reassembler = Reassembler(timeout=settings.reassembly_timeout)
         self._pdu_ids: dict[int, int] = {}   # id(Deliver) -> received_pdus.id
@@ -109,6 +110,7 @@ class Dispatcher:
                 await self._assign(now)
             except Exception:
                 log.exception("dispatcher pass failed; trying again")
+            self.passes += 1
             delay = self.settings.idle_wakeup
             nxt = await self.store.next_due_time()
             if nxt is not None and nxt > self.clock():
