@@ -1,0 +1,60 @@
+"""Logging: one line per event, `key=value` fields (or JSON), secrets masked.
+
+Messages name their subject as `message=<id>` and `modem=<name>`. A filter
+masks API keys, webhook secrets and SIM PINs even if a careless line or a
+library's debug output would contain one.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sys
+import time
+
+_SECRETS = (
+    (re.compile(r"mgw_[A-Za-z0-9_\-]{8,}"), "mgw_***"),
+    (re.compile(r"whsec_[A-Za-z0-9_\-]{8,}"), "whsec_***"),
+    (re.compile(r'(\+CPIN=)"?[0-9]{4,8}"?(?:,"?[0-9]{4,8}"?)?', re.I), r'\1"****"'),
+    (re.compile(r"(Bearer\s+)\S+", re.I), r"\1***"),
+)
+
+
+def redact(text: str) -> str:
+    for pattern, replacement in _SECRETS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+class RedactingFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {"ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
+                 + f".{int(record.msecs):03d}Z",
+                 "level": record.levelname.lower(), "logger": record.name, "msg": record.getMessage()}
+        for field in re.finditer(r"(\w+)=(\S+)", entry["msg"]):
+            entry.setdefault(field.group(1), field.group(2))
+        if record.exc_info:
+            entry["exception"] = redact(self.formatException(record.exc_info))
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def configure(fmt: str = "text", level: int = logging.INFO) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(RedactingFilter())
+    if fmt == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
