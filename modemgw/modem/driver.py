@@ -26,6 +26,7 @@ from ..at.responses import (StoredPdu, parse_cmgl, parse_cmgr, parse_cmgs, parse
 from ..sms import EncodedPdu, PduError, StatusReport, decode_pdu
 from . import vendors
 from .channel import CommandChannel
+from .latency import Histogram
 from .errors import (CommandFailed, CommandTimeout, ConfigurationError, ModemUnavailable, PortLost,
                      SendFailed, SendUnknown, SimError)
 from .notifications import NotificationPlan, plans
@@ -112,7 +113,7 @@ class Counters:
     received: int = 0
     reports: int = 0
     recoveries: int = 0
-    submit_latency: list[float] = field(default_factory=list)
+    submit_latency: Histogram = field(default_factory=Histogram)
 
 
 class _Trouble(Exception):
@@ -218,8 +219,7 @@ class Modem:
             self.in_flight -= 1
         if response.ok:
             line = next((x for x in response.lines if x.upper().startswith("+CMGS")), None)
-            self.counters.submit_latency.append(loop.time() - started)
-            del self.counters.submit_latency[:-1000]
+            self.counters.submit_latency.observe(loop.time() - started)
             if line is None:
                 self.counters.unknown += 1
                 raise SendUnknown(f"{self.name}: OK without +CMGS: <mr>")
