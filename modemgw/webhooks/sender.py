@@ -1,0 +1,185 @@
+"""Delivering the store's webhook outbox: signed POSTs, retried with backoff.
+
+Delivery is at least once: a row leaves 'pending' only after the receiver
+answered 2xx and that result is committed, so a crash in between sends the
+event again (with the same event id). The store hands out only the oldest
+pending delivery of each message, so one message's events arrive in order;
+different messages are posted concurrently.
+
+Redirects are not followed: the signed body goes only to the configured URL,
+and a 3xx counts as a failure (the receiver's URL should be corrected).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import math
+import random as _random
+import time
+from collections.abc import Callable
+from dataclasses import replace
+
+import aiohttp
+
+from ..store import Store
+from . import signing
+from .backoff import Backoff
+
+log = logging.getLogger(__name__)
+
+SessionFactory = Callable[[], aiohttp.ClientSession]
+USER_AGENT = "modemgw-webhooks/1"
+# The URL itself is unusable: retrying cannot help.
+_BAD_URL = (aiohttp.InvalidURL, getattr(aiohttp, "NonHttpUrlClientError", aiohttp.InvalidURL))
+
+
+class WebhookSender:
+    def __init__(self, store: Store, *, session: aiohttp.ClientSession | SessionFactory | None = None,
+                 timeout: float = 10.0, retry_for: float = 48 * 3600.0, backoff: Backoff | None = None,
+                 clock: Callable[[], float] = time.time,
+                 random: Callable[[], float] = _random.random,
+                 batch: int = 50, idle_wakeup: float = 60.0) -> None:
+        self.store = store
+        self.timeout = timeout
+        # `retry_for` is the authority on the retry period; `backoff` gives only the shape.
+        self.backoff = replace(backoff or Backoff(), retry_for=retry_for)
+        self.clock = clock
+        self.random = random
+        self.batch = batch
+        self.idle_wakeup = idle_wakeup     # a bound on sleeping, should a notify() be missed
+        self.passes = 0                    # passes made by run() (observable in tests)
+        self._session_arg = session
+        self._session: aiohttp.ClientSession | None = None
+        self._owns_session = False
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task | None = None
+
+    # -- lifecycle -------------------------------------------------------------
+
+    def notify(self) -> None:
+        """A delivery was committed: look at the outbox now rather than at the next due time."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        self._task = asyncio.current_task()
+        try:
+            while True:
+                self._wake.clear()
+                delay = await self._pass()
+                self.passes += 1
+                if delay > 0:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._wake.wait(), timeout=delay)
+        finally:
+            self._task = None
+
+    async def _pass(self) -> float:
+        """One run_once(); how long to sleep after it."""
+        try:
+            if await self.run_once():
+                return 0.0     # a success may have released the next event of a message
+            return await self._delay()
+        except Exception:
+            log.exception("webhook pass failed; trying again")
+            return self.idle_wakeup
+
+    async def stop(self) -> None:
+        """Stop run(); a POST cut short stays pending and is sent again later."""
+        task = self._task
+        if task is not None and task is not asyncio.current_task():
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+        if self._session is not None and self._owns_session:
+            await self._session.close()
+        self._session = None
+
+    # -- one pass --------------------------------------------------------------
+
+    async def run_once(self) -> int:
+        """POST every delivery due now (concurrently), record the results; the number attempted."""
+        due = await self.store.webhooks_due(self.clock(), self.batch)
+        if due:
+            session = self._client()
+            results = await asyncio.gather(*(self._deliver(session, row) for row in due),
+                                           return_exceptions=True)
+            failed = [(row, r) for row, r in zip(due, results) if isinstance(r, Exception)]
+            for row, exc in failed:
+                log.error("webhook=%s result not recorded: %s", row["id"], exc)
+            if failed:
+                # Those rows are still due: back off instead of posting them again at once.
+                raise RuntimeError(f"{len(failed)} webhook result(s) not recorded")
+        return len(due)
+
+    async def next_due_time(self) -> float | None:
+        """When the earliest delivery that may be sent becomes due (one waiting behind an
+        earlier event of its message does not count)."""
+        head = await self.store.webhooks_due(math.inf, 1)
+        return head[0]["next_attempt_at"] if head else None
+
+    async def _delay(self) -> float:
+        nxt = await self.next_due_time()
+        if nxt is None:
+            return self.idle_wakeup
+        return min(self.idle_wakeup, max(nxt - self.clock(), 0.0))
+
+    def _client(self) -> aiohttp.ClientSession:
+        if self._session is None:
+            arg = self._session_arg
+            if isinstance(arg, aiohttp.ClientSession):
+                self._session = arg
+            else:
+                self._session = arg() if arg is not None else aiohttp.ClientSession()
+                self._owns_session = True
+        return self._session
+
+    async def _secret(self, api_key_id: int | None) -> str | None:
+        secret = await self.store.webhook_secret(api_key_id)
+        if secret is None and api_key_id is None:
+            secret = await self.store.ensure_default_secret()
+        return secret
+
+    async def _deliver(self, session: aiohttp.ClientSession, row: dict) -> None:
+        attempt = row["attempts"] + 1
+        subject = f"webhook={row['id']} event={row['event']} message={row['message_id'] or '-'}"
+        secret = await self._secret(row["api_key_id"])
+        if secret is None:
+            error = f"no webhook secret for API key {row['api_key_id']}"
+            log.warning("%s dead: %s", subject, error)
+            await self.store.webhook_result(row["id"], ok=False, error=error, retry_at=None)
+            return
+        error, retryable = await self._post(session, row, secret, attempt)
+        if error is None:
+            log.info("%s delivered attempt=%d", subject, attempt)
+            await self.store.webhook_result(row["id"], ok=True, error=None, retry_at=None)
+            return
+        now = self.clock()
+        retry_at = self.backoff.retry_at(created_at=row["created_at"], failures=attempt, now=now,
+                                         random=self.random) if retryable else None
+        if retry_at is None:
+            log.warning("%s dead attempt=%d error=%r", subject, attempt, error)
+        else:
+            log.info("%s failed attempt=%d error=%r retry_in=%.0fs", subject, attempt, error,
+                     retry_at - now)
+        await self.store.webhook_result(row["id"], ok=False, error=error, retry_at=retry_at)
+
+    async def _post(self, session: aiohttp.ClientSession, row: dict, secret: str,
+                    attempt: int) -> tuple[str | None, bool]:
+        """(None, _) on a 2xx answer, otherwise (what went wrong, whether retrying may help)."""
+        body = row["body"].encode("utf-8")
+        headers = signing.headers(secret, event_id=str(row["id"]), event=row["event"], body=body,
+                                  timestamp=int(self.clock()), attempt=attempt)
+        headers["User-Agent"] = USER_AGENT
+        try:
+            async with session.post(row["url"], data=body, headers=headers, allow_redirects=False,
+                                    timeout=aiohttp.ClientTimeout(total=self.timeout)) as response:
+                if 200 <= response.status < 300:
+                    return None, False
+                return f"HTTP {response.status}", True
+        except TimeoutError:
+            return f"no answer within {self.timeout:g} s", True
+        except _BAD_URL as exc:
+            return f"unusable URL: {exc}", False
+        except Exception as exc:  # connection refused, reset, TLS, DNS...: the receiver may recover
+            return f"{type(exc).__name__}: {exc}", True
