@@ -199,11 +199,20 @@ def _cmd_keys(args: argparse.Namespace) -> int:
             if args.keys_command == "create":
                 key_id, key = await store.create_key(args.name)
                 print(f"key {key_id} ({args.name}): {key}")
-                print("Store it now: it is not kept and cannot be shown again.", file=sys.stderr)
+                print(f"webhook signing secret: {await store.key_secret(key_id)}")
+                print("Store the key now: only its hash is kept and it cannot be shown again. "
+                      "`modemgw keys secret ID` shows the webhook secret again.", file=sys.stderr)
             elif args.keys_command == "list":
                 for k in await store.list_keys():
                     state = "revoked" if k["revoked_at"] else "active"
                     print(f"{k['id']:>4}  {k['prefix']}…  {state:8}  {k['name']}")
+            elif args.keys_command == "secret":
+                secret = (await store.key_secret(args.id) if args.id
+                          else await store.ensure_default_secret())
+                if secret is None:
+                    _err(f"no key {args.id}")
+                    return EXIT_FAILED
+                print(secret)
             elif args.keys_command == "revoke":
                 if not await store.revoke_key(args.id):
                     _err(f"no active key {args.id}")
@@ -332,13 +341,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("keys", help="create, list and revoke API keys")
     ksub = p.add_subparsers(dest="keys_command", required=True, metavar="ACTION")
     for name, help_ in (("create", "create a key (shown once)"), ("list", "list keys"),
-                        ("revoke", "revoke a key")):
+                        ("revoke", "revoke a key"),
+                        ("secret", "show the webhook signing secret of key ID (0: inbound events)")):
         k = ksub.add_parser(name, help=help_)
         k.add_argument("--config", help="configuration file naming the database")
         k.add_argument("--db", help="database file (instead of --config)")
         if name == "create":
             k.add_argument("name")
-        if name == "revoke":
+        if name in ("revoke", "secret"):
             k.add_argument("id", type=int)
         k.set_defaults(func=_cmd_keys)
 

@@ -50,8 +50,11 @@ def test_keys_create_list_revoke(tmp_path):
     db = str(tmp_path / "k.db")
     r = run("keys", "create", "alice", "--db", db)
     assert r.returncode == 0
-    key = r.stdout.strip().split()[-1]
+    key = r.stdout.splitlines()[0].split()[-1]
     assert key.startswith("mgw_")
+    secret = r.stdout.splitlines()[1].split()[-1]
+    assert secret.startswith("whsec_")
+    assert run("keys", "secret", "1", "--db", db).stdout.strip() == secret
     listing = run("keys", "list", "--db", db).stdout
     assert "alice" in listing and "active" in listing and key not in listing
     assert run("keys", "revoke", "1", "--db", db).returncode == 0

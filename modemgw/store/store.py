@@ -128,6 +128,10 @@ class Store:
             return int(cur.lastrowid)
         return await self.writer.write(fn), token
 
+    async def key_secret(self, key_id: int) -> str | None:
+        """The secret that signs webhooks of this key's messages (not the API key)."""
+        return await self.webhook_secret(key_id)
+
     async def revoke_key(self, key_id: int) -> bool:
         def fn(conn: sqlite3.Connection) -> bool:
             cur = conn.execute("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
@@ -420,8 +424,8 @@ class Store:
             conn.executemany("UPDATE received_pdus SET inbound_id = ? WHERE id = ?",
                              [(iid, pid) for pid in pdu_ids])
             body = {"event": "message.received", "id": iid, "direction": "inbound",
-                    "from": from_number, "text": text, "modem": modem, "complete": complete,
-                    "received_at": now}
+                    "from": from_number, "text": text, "modem": modem, "parts": parts,
+                    "complete": complete, "sent_at": iso(sent_at), "received_at": iso(now)}
             self._event(conn, None, "message.received", body, now)
             if self.default_webhook_url:
                 self._webhook(conn, None, "message.received", self.default_webhook_url, body, None, now)
@@ -458,8 +462,11 @@ class Store:
             (now, limit))
 
     async def next_webhook_time(self) -> float | None:
-        row = await self._fetchone("SELECT MIN(next_attempt_at) AS t FROM webhook_deliveries "
-                                   "WHERE status = 'pending'")
+        """When the next sendable delivery is due (the oldest pending one of each message)."""
+        row = await self._fetchone(
+            "SELECT MIN(w.next_attempt_at) AS t FROM webhook_deliveries w WHERE w.status = 'pending' "
+            "AND NOT EXISTS (SELECT 1 FROM webhook_deliveries o WHERE o.status = 'pending' "
+            "AND o.message_id = w.message_id AND o.id < w.id)")
         return row["t"] if row else None
 
     async def webhook_result(self, delivery_id: int, *, ok: bool, error: str | None,
