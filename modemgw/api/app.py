@@ -1,0 +1,49 @@
+"""The aiohttp application: routes, middlewares and settings."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from aiohttp import web
+
+from ..sms import ConcatReferences
+from ..store import Store
+from . import gateway, messages
+from .context import CONTEXT, Context
+from .middleware import authenticate, respond
+from .ratelimit import RateLimiter
+
+MAX_BODY = 256 * 1024
+
+ROUTES = (
+    ("GET", "/healthz", gateway.healthz),
+    ("GET", "/readyz", gateway.readyz),
+    ("GET", "/v1/openapi.json", gateway.openapi),
+    ("POST", "/v1/messages", messages.send),
+    ("GET", "/v1/messages", messages.listing),
+    ("POST", "/v1/messages/preview", messages.preview_text),
+    ("GET", "/v1/messages/{id}", messages.get),
+    ("DELETE", "/v1/messages/{id}", messages.cancel),
+    ("GET", "/v1/inbound", gateway.inbound),
+    ("GET", "/v1/modems", gateway.modems),
+)
+
+
+def create_app(store: Store, *, modems: Callable[[], list[dict]] = lambda: [],
+               references: ConcatReferences, default_region: str | None = None,
+               rate_limit: int = 600, max_body: int = MAX_BODY,
+               national_languages: tuple[str, ...] | list[str] = (),
+               policy: str = "at_most_once", on_accepted: Callable[[], None] = lambda: None,
+               clock: Callable[[], float] = time.monotonic,
+               wall_clock: Callable[[], float] = time.time) -> web.Application:
+    """`rate_limit` is requests per minute per API key; `clock` drives the rate limiter."""
+    app = web.Application(middlewares=[respond, authenticate], client_max_size=max_body)
+    app[CONTEXT] = Context(
+        store=store, modems=modems, references=references, default_region=default_region,
+        national_languages=tuple(national_languages), policy=policy, max_body=max_body,
+        limiter=RateLimiter(rate_limit), clock=clock, wall_clock=wall_clock, on_accepted=on_accepted)
+    for method, path, handler in ROUTES:
+        # No automatic HEAD: the router holds exactly the documented operations.
+        app.router.add_route(method, path, handler)
+    return app

@@ -1,0 +1,46 @@
+"""Liveness, readiness, the modems' state and the received messages."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from . import query, views
+from .context import context
+from .openapi import DOCUMENT
+
+INBOUND_PARAMS = {"received_since", "limit", "cursor"}
+
+
+async def healthz(request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+async def readyz(request: web.Request) -> web.Response:
+    """Ready when the database answers and at least one modem can send."""
+    ctx = context(request)
+    database = await ctx.store.check()
+    ready = sum(1 for m in ctx.modems() if m.get("state") == "ready")
+    checks = {"database": database, "modems_ready": ready}
+    if database and ready:
+        return web.json_response({"status": "ready", "checks": checks})
+    reason = "the database does not answer" if not database else "no modem is ready"
+    # 503 so that load balancers and systemd see it; the body keeps the error contract.
+    return web.json_response({"error": {"code": "server_error", "message": f"not ready: {reason}"},
+                              "checks": checks}, status=503)
+
+
+async def modems(request: web.Request) -> web.Response:
+    query.single(request.query, set())
+    return web.json_response({"data": context(request).modems()})
+
+
+async def inbound(request: web.Request) -> web.Response:
+    params = query.single(request.query, INBOUND_PARAMS)
+    size = query.limit(params)
+    rows = await context(request).store.list_inbound(
+        since=query.time(params, "received_since"), after=query.after(params, "in"), limit=size + 1)
+    return web.json_response(query.page([views.inbound(r) for r in rows], size))
+
+
+async def openapi(request: web.Request) -> web.Response:
+    return web.json_response(DOCUMENT)

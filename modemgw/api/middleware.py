@@ -1,0 +1,74 @@
+"""Every request: one log line, errors in the contract's shape, then API key and rate limit."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+
+from aiohttp import web
+
+from .context import KEY, LOGGED, RATE, context
+from .errors import ApiError, error_response, from_http
+
+log = logging.getLogger("modemgw.api")
+
+PUBLIC = frozenset({"/healthz", "/readyz", "/v1/openapi.json"})
+_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="modemgw"'}
+
+
+@web.middleware
+async def respond(request: web.Request, handler) -> web.StreamResponse:
+    started = time.perf_counter()
+    request_id = secrets.token_hex(6)
+    path = request.rel_url.raw_path    # still percent-encoded: a decoded %0A would forge a log line
+    request[LOGGED] = {}
+    try:
+        response = await handler(request)
+    except ApiError as err:
+        response = error_response(err)
+    except web.HTTPException as exc:
+        response = error_response(from_http(exc, request))
+    except Exception:
+        log.exception("request=%s method=%s path=%s failed", request_id, request.method, path)
+        response = error_response(ApiError(
+            "server_error", f"internal error; the gateway's log has the details (request {request_id})"))
+    response.headers["X-Request-Id"] = request_id
+    rate = request.get(RATE)
+    if rate is not None:
+        response.headers.update(rate.headers())
+    key = request.get(KEY)
+    fields = " ".join(f"{k}={v}" for k, v in request[LOGGED].items())
+    # The key's id, never the key: the Authorization header is not logged at all.
+    log.info("request=%s method=%s path=%s status=%d ms=%.1f key=%s%s", request_id, request.method,
+             path, response.status, (time.perf_counter() - started) * 1000,
+             key["id"] if key else "-", " " + fields if fields else "")
+    return response
+
+
+@web.middleware
+async def authenticate(request: web.Request, handler) -> web.StreamResponse:
+    if getattr(request.match_info, "http_exception", None) is not None:
+        return await handler(request)     # no such route: not_found, whoever asks
+    resource = request.match_info.route.resource
+    if resource is not None and resource.canonical in PUBLIC:
+        return await handler(request)
+    ctx = context(request)
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        raise ApiError("authentication_failed", "an API key is needed: Authorization: Bearer <key>",
+                       headers=_CHALLENGE)
+    key = await ctx.store.key_for_token(token)
+    if key is None:
+        raise ApiError("authentication_failed", "the API key is not valid or has been revoked",
+                       headers=_CHALLENGE)
+    request[KEY] = key
+    decision = ctx.limiter.take(key["id"], ctx.clock())
+    request[RATE] = decision
+    if not decision.allowed:
+        raise ApiError("rate_limit_exceeded",
+                       f"more than {decision.limit} requests a minute with this key; "
+                       f"retry in {decision.retry_after} s",
+                       headers={"Retry-After": str(decision.retry_after)})
+    return await handler(request)

@@ -1,0 +1,47 @@
+"""Per-key token buckets (pure: the caller passes the time).
+
+A bucket holds `limit` tokens and refills at `limit` per `period` seconds,
+so a key may burst up to its whole minute and then continues at the
+average rate, without the double burst a fixed window allows at its edge.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    allowed: bool
+    limit: int
+    remaining: int        # whole tokens left after this request
+    reset: int            # seconds until the bucket is full again
+    retry_after: int      # seconds until a refused request would be allowed (0 if allowed)
+
+    def headers(self) -> dict[str, str]:
+        return {"X-RateLimit-Limit": str(self.limit), "X-RateLimit-Remaining": str(self.remaining),
+                "X-RateLimit-Reset": str(self.reset)}
+
+
+class RateLimiter:
+    def __init__(self, limit: int, period: float = 60.0) -> None:
+        if limit < 1:
+            raise ValueError("a rate limit allows at least one request")
+        self.limit = limit
+        self.rate = limit / period                      # tokens per second
+        self._buckets: dict[object, tuple[float, float]] = {}   # key -> (tokens, at)
+
+    def take(self, key: object, now: float) -> Decision:
+        tokens, at = self._buckets.get(key, (float(self.limit), now))
+        # A clock that steps back refills nothing, and the refill resumes from the latest time seen.
+        tokens = min(float(self.limit), tokens + max(0.0, now - at) * self.rate)
+        allowed = tokens >= 1.0
+        if allowed:
+            tokens -= 1.0
+        self._buckets[key] = (tokens, max(at, now))
+        missing = self.limit - tokens
+        return Decision(
+            allowed=allowed, limit=self.limit, remaining=int(tokens),
+            reset=math.ceil(missing / self.rate - 1e-9),
+            retry_after=0 if allowed else max(1, math.ceil((1.0 - tokens) / self.rate - 1e-9)))

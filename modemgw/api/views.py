@@ -1,0 +1,59 @@
+"""Store rows as the API shows them: the public names, ISO 8601 times."""
+
+from __future__ import annotations
+
+from ..store import iso
+
+
+def message(row: dict, *, parts: list[dict] | None = None) -> dict:
+    out = {
+        "id": row["id"],
+        "direction": "outbound",
+        "status": row["status"],
+        "to": row["to_number"],
+        "from": row["sender"],
+        "text": row["text"],
+        "encoding": row["encoding"],
+        "segments": row["segments"],
+        "priority": row["priority"],
+        "validity_period": row["validity"],
+        "callback_url": row["callback_url"],
+        "modem": row["modem"],
+        "created_at": iso(row["created_at"]),
+        "scheduled_at": iso(row["scheduled_at"]),
+        "expires_at": iso(row["expires_at"]),
+        "sent_at": iso(row["sent_at"]),
+        "delivered_at": iso(row["delivered_at"]),
+        "error": row["error"],
+    }
+    if parts is not None:
+        out["parts"] = [part(p) for p in parts]
+    return out
+
+
+def part(row: dict) -> dict:
+    return {
+        "seq": row["seq"],
+        "status": row["status"],
+        "modem": row["modem"],
+        "attempts": row["attempts"],
+        "submitted_at": iso(row["submitted_at"]),
+        "report_status": row["report_status"],   # TP-ST of the status report, when one came
+        "reported_at": iso(row["report_at"]),
+        "error": row["error"],
+    }
+
+
+def inbound(row: dict) -> dict:
+    return {
+        "id": row["id"],
+        "direction": "inbound",
+        "from": row["from_number"],
+        "to": row["to_number"],
+        "text": row["text"],
+        "modem": row["modem"],
+        "parts": row["parts"],
+        "complete": bool(row["complete"]),
+        "sent_at": iso(row["sent_at"]),
+        "received_at": iso(row["received_at"]),
+    }
