@@ -118,11 +118,18 @@ class Gateway:
                          default_region=self.config.default_region,
                          rate_limit=self.config.rate_limit_per_minute,
                          national_languages=self.config.national_languages,
-                         on_accepted=self.dispatcher.notify)
+                         policy=self.config.delivery_policy,
+                         on_accepted=self.dispatcher.notify, metrics=self.metrics)
         self.runner = web.AppRunner(app, access_log=None)
         await self.runner.setup()
         site = web.TCPSite(self.runner, self.config.listen_host, self.config.listen_port)
         await site.start()
+
+    async def metrics(self) -> str:
+        from .metrics import render
+        assert self.dispatcher is not None
+        drained = {m["name"]: m["drained"] for m in self.dispatcher.modems()}
+        return render(self.modems, await self.store.counts(), drained)
 
     def _changed(self) -> None:
         if self.webhooks is not None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
@@ -27,7 +27,12 @@ ROUTES = (
     ("DELETE", "/v1/messages/{id}", messages.cancel),
     ("GET", "/v1/inbound", gateway.inbound),
     ("GET", "/v1/modems", gateway.modems),
+    ("GET", "/metrics", gateway.metrics),
 )
+
+
+async def _no_metrics() -> str:
+    return ""
 
 
 def create_app(store: Store, *, modems: Callable[[], list[dict]] = lambda: [],
@@ -35,6 +40,7 @@ def create_app(store: Store, *, modems: Callable[[], list[dict]] = lambda: [],
                rate_limit: int = 600, max_body: int = MAX_BODY,
                national_languages: tuple[str, ...] | list[str] = (),
                policy: str = "at_most_once", on_accepted: Callable[[], None] = lambda: None,
+               metrics: Callable[[], Awaitable[str]] | None = None,
                clock: Callable[[], float] = time.monotonic,
                wall_clock: Callable[[], float] = time.time) -> web.Application:
     """`rate_limit` is requests per minute per API key; `clock` drives the rate limiter."""
@@ -42,7 +48,8 @@ def create_app(store: Store, *, modems: Callable[[], list[dict]] = lambda: [],
     app[CONTEXT] = Context(
         store=store, modems=modems, references=references, default_region=default_region,
         national_languages=tuple(national_languages), policy=policy, max_body=max_body,
-        limiter=RateLimiter(rate_limit), clock=clock, wall_clock=wall_clock, on_accepted=on_accepted)
+        limiter=RateLimiter(rate_limit), clock=clock, wall_clock=wall_clock, on_accepted=on_accepted,
+        metrics=metrics or _no_metrics)
     for method, path, handler in ROUTES:
         # No automatic HEAD: the router holds exactly the documented operations.
         app.router.add_route(method, path, handler)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from aiohttp import web
@@ -25,6 +25,7 @@ class Context:
     clock: Callable[[], float]            # monotonic, for the rate limiter
     wall_clock: Callable[[], float]       # epoch seconds, for creation and scheduling
     on_accepted: Callable[[], None]       # new messages are committed: wake the dispatcher
+    metrics: Callable[[], Awaitable[str]]  # the Prometheus text for /metrics
 
 
 CONTEXT = web.AppKey("modemgw.api", Context)

@@ -42,5 +42,15 @@ async def inbound(request: web.Request) -> web.Response:
     return web.json_response(query.page([views.inbound(r) for r in rows], size))
 
 
+async def metrics(request: web.Request) -> web.Response:
+    """Prometheus text format; scrapers send the API key as a bearer token."""
+    query.single(request.query, set())
+    text = await context(request).metrics()
+    return web.Response(body=text.encode(), headers={"Content-Type": PROMETHEUS})
+
+
+PROMETHEUS = "text/plain; version=0.0.4; charset=utf-8"
+
+
 async def openapi(request: web.Request) -> web.Response:
     return web.json_response(DOCUMENT)

@@ -130,8 +130,12 @@ _DESCRIPTIONS = {
 
 
 def _json(schema: str | dict, description: str, headers: dict | None = None) -> dict:
-    out = {"description": description, "content": {"application/json": {
-        "schema": _ref(schema) if isinstance(schema, str) else schema}}}
+    if schema == "Metrics":  # the one operation that does not answer JSON
+        content = {"text/plain": {"schema": {"type": "string",
+                                             "description": "Prometheus text format 0.0.4"}}}
+    else:
+        content = {"application/json": {"schema": _ref(schema) if isinstance(schema, str) else schema}}
+    out = {"description": description, "content": content}
     if headers:
         out["headers"] = headers
     return out
@@ -211,6 +215,9 @@ PATHS = {
         parameters=[_query("received_since", {"type": "string", "format": "date-time"}, "inclusive"),
                     _LIMIT, _CURSOR])},
     "/v1/modems": {"get": _operation("The modems and their state", "ModemList", (400,))},
+    "/metrics": {"get": _operation(
+        "Prometheus metrics: queue depth, parts per modem, AT+CMGS latency, signal, webhook backlog",
+        "Metrics", (400,))},
 }
 
 DOCUMENT = {

@@ -226,6 +226,9 @@ class Store:
                             api_key_id: int | None = None) -> list[dict]:
         """Newest first; `after` is the id of the last message of the previous page."""
         where, params = [], []
+        if api_key_id is not None:
+            where.append("(api_key_id = ? OR api_key_id IS NULL)")
+            params.append(api_key_id)
         for clause, value in (("status = ?", status), ("to_number = ?", to),
                               ("created_at >= ?", since), ("created_at < ?", until),
                               ("id < ?", after)):

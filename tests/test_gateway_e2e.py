@@ -1,0 +1,136 @@
+"""The whole gateway: HTTP in, simulated modems on ptys, status reports back, signed webhooks out."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import replace
+
+import aiohttp
+from aiohttp import web
+
+from modemgw.config import Config, SimulatorConfig
+from modemgw.service import Gateway
+from modemgw.webhooks import verify
+
+
+class Receiver:
+    """A webhook endpoint on loopback that records what it is sent."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[dict, bytes, dict]] = []
+        self.changed = asyncio.Condition()
+
+    async def handle(self, request: web.Request) -> web.Response:
+        raw = await request.read()
+        self.calls.append((json.loads(raw), raw, dict(request.headers)))
+        async with self.changed:
+            self.changed.notify_all()
+        return web.Response(status=204)
+
+    async def wait(self, predicate, timeout: float = 15.0):
+        async with asyncio.timeout(timeout):
+            async with self.changed:
+                await self.changed.wait_for(lambda: predicate(self.calls))
+
+    def events(self, kind: str) -> list[dict]:
+        return [body for body, _, _ in self.calls if body["event"] == kind]
+
+
+async def start_receiver():
+    receiver = Receiver()
+    app = web.Application()
+    app.router.add_post("/hook", receiver.handle)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]
+    return receiver, runner, f"http://127.0.0.1:{port}/hook"
+
+
+async def test_send_deliver_webhook_and_receive(tmp_path):
+    receiver, runner, hook = await start_receiver()
+    config = Config(listen_port=0, database=str(tmp_path / "gw.db"), webhook_url=hook,
+                    simulators=(SimulatorConfig("sim-a", report_delay=0.1),
+                                SimulatorConfig("sim-b", profile="sim800", report_delay=0.1)))
+    gateway = Gateway(config)
+    await gateway.start()
+    try:
+        key_id, key = await gateway.store.create_key("e2e")
+        secret = await gateway.store.key_secret(key_id)
+        headers = {"Authorization": f"Bearer {key}"}
+        text = "Grüße! Ваш код: 4711 ✅ " * 8
+        async with aiohttp.ClientSession(gateway.url, headers=headers) as http:
+            for _ in range(100):
+                async with http.get("/readyz") as resp:
+                    if resp.status == 200:
+                        break
+                await asyncio.sleep(0.05)
+            assert resp.status == 200
+            async with http.post("/v1/messages", json={"to": ["+15551230001", "+15551230002"],
+                                                        "text": text}) as resp:
+                assert resp.status == 200
+                created = (await resp.json())["data"]
+            ids = {m["id"] for m in created}
+            await receiver.wait(lambda calls: {b["id"] for b in receiver.events("message.delivered")} == ids)
+            for body, raw, hdrs in receiver.calls:
+                if body["event"].startswith("message.") and body["id"] in ids:
+                    assert verify(secret, raw, hdrs["X-Modemgw-Timestamp"], hdrs["X-Modemgw-Signature"])
+            # Per message, sent comes before delivered.
+            for mid in ids:
+                order = [b["event"] for b, _, _ in receiver.calls if b["id"] == mid]
+                assert order == ["message.sent", "message.delivered"]
+            for m in created:
+                async with http.get(f"/v1/messages/{m['id']}") as resp:
+                    got = await resp.json()
+                assert got["status"] == "delivered" and got["delivered_at"]
+                assert len(got["parts"]) == got["segments"] > 1
+            handsets = [t for sim in gateway.simulators.values()
+                        for number in ("+15551230001", "+15551230002") for t in sim.handset(number)]
+            assert handsets == [text, text]
+            async with http.get("/metrics") as resp:
+                metrics = await resp.text()
+            assert resp.status == 200 and "modemgw_modem_sent_total" in metrics
+            assert "modemgw_cmgs_latency_seconds_bucket" in metrics
+
+            gateway.simulators["sim-b"].inject_sms("+4479000001", "Reply: yes 👍 " * 15)
+            await receiver.wait(lambda calls: receiver.events("message.received"))
+            [received] = receiver.events("message.received")
+            assert received["text"] == "Reply: yes 👍 " * 15 and received["from"] == "+4479000001"
+            async with http.get("/v1/inbound") as resp:
+                inbound = (await resp.json())["data"]
+            assert inbound[0]["text"] == received["text"]
+            async with http.get("/v1/modems") as resp:
+                modems = (await resp.json())["data"]
+            assert {m["name"]: m["state"] for m in modems} == {"sim-a": "ready", "sim-b": "ready"}
+    finally:
+        await gateway.stop()
+        await runner.cleanup()
+
+
+async def test_restart_keeps_queue_and_history(tmp_path):
+    config = Config(listen_port=0, database=str(tmp_path / "gw.db"),
+                    simulators=(SimulatorConfig("sim-a", per_day=0),))   # cannot send today
+    gateway = Gateway(config)
+    await gateway.start()
+    key_id, key = await gateway.store.create_key("e2e")
+    async with aiohttp.ClientSession(gateway.url, headers={"Authorization": f"Bearer {key}"}) as http:
+        async with http.post("/v1/messages", json={"to": "+15551230003", "text": "survives"}) as resp:
+            mid = (await resp.json())["id"]
+    await gateway.stop()
+
+    gateway = Gateway(replace(config, simulators=(SimulatorConfig("sim-a", report_delay=0.1),)))
+    await gateway.start()
+    try:
+        async with aiohttp.ClientSession(gateway.url, headers={"Authorization": f"Bearer {key}"}) as http:
+            for _ in range(300):
+                async with http.get(f"/v1/messages/{mid}") as resp:
+                    status = (await resp.json())["status"]
+                if status == "delivered":
+                    break
+                await asyncio.sleep(0.05)
+        assert status == "delivered"
+        assert gateway.simulators["sim-a"].handset("+15551230003") == ["survives"]
+    finally:
+        await gateway.stop()
