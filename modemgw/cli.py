@@ -136,6 +136,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     from .config import default_demo
     config = replace(default_demo(), listen_port=args.port, database=args.db)
     _setup_logging("text", args.verbose)
+    if not args.verbose:  # the demo tells its own story; -v shows the gateway's log
+        logging.getLogger().setLevel(logging.WARNING)
     return asyncio.run(_serve(config, demo=True))
 
 

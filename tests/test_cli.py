@@ -93,3 +93,25 @@ async def test_probe_finds_simulated_modem_and_survives_a_silent_port(tmp_path):
     assert f"{silent}: no answer to AT" in text
     assert '[[modem]]' in text and f'imei = "{sim.profile.imei}"' in text
     assert elapsed < 15
+
+
+async def test_demo_runs_on_simulated_modems_and_delivers(tmp_path):
+    proc = await asyncio.create_subprocess_exec(
+        EXE, "demo", "--port", "0", "--db", str(tmp_path / "demo.db"),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    seen = []
+    try:
+        async with asyncio.timeout(60):
+            while True:
+                line = (await proc.stdout.readline()).decode()
+                assert line, "demo ended early: " + "".join(seen)
+                seen.append(line)
+                if "Press Ctrl-C" in line:
+                    break
+    finally:
+        proc.terminate()
+        await proc.wait()
+    text = "".join(seen)
+    assert "API key (shown once): mgw_" in text
+    assert "status: delivered" in text and "received: Welcome to modemgw!" in text
+    assert proc.returncode == 0
