@@ -37,6 +37,7 @@ class Writer:
         self.path = path
         self._jobs: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
+        self._done: threading.Event = threading.Event()
         self.batches = 0
         self.jobs = 0
 
@@ -50,8 +51,15 @@ class Writer:
 
     async def stop(self) -> None:
         if self._thread is not None:
+            # Wait on the thread's own signal rather than joining it in the
+            # default executor, which other libraries' blocking calls may fill.
+            loop = asyncio.get_running_loop()
+            finished: asyncio.Future[None] = loop.create_future()
+            self._on_exit = lambda: loop.call_soon_threadsafe(_resolve, finished, True, None)
             self._jobs.put(_STOP)
-            await asyncio.to_thread(self._thread.join)
+            if self._done.is_set():
+                _resolve(finished, True, None)
+            await finished
             self._thread = None
 
     async def write(self, fn: Callable[[sqlite3.Connection], T]) -> T:
@@ -85,6 +93,10 @@ class Writer:
                     return
         finally:
             conn.close()
+            self._done.set()
+            on_exit = getattr(self, "_on_exit", None)
+            if on_exit is not None:
+                on_exit()
 
     def _commit(self, conn: sqlite3.Connection, batch: list[Any]) -> None:
         outcomes: list[tuple[bool, Any]] = []
@@ -111,7 +123,7 @@ class Writer:
 
 
 def _resolve(future: asyncio.Future[Any], ok: bool, value: Any) -> None:
-    if future.cancelled():
+    if future.done():
         return
     if ok:
         future.set_result(value)
