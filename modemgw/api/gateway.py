@@ -42,6 +42,24 @@ async def inbound(request: web.Request) -> web.Response:
     return web.json_response(query.page([views.inbound(r) for r in rows], size))
 
 
+EVENT_PARAMS = {"after", "limit"}
+
+
+async def events(request: web.Request) -> web.Response:
+    """The event log after a cursor, oldest first: how a consumer that was offline catches up."""
+    from .context import KEY
+    from .errors import invalid
+    params = query.single(request.query, EVENT_PARAMS)
+    after = params.get("after", "0")
+    if not (after.isascii() and after.isdigit()) or len(after) > 18:
+        raise invalid("after", "after must be a cursor returned as next_cursor (or 0 for the start)")
+    size = query.limit(params)
+    rows = await context(request).store.list_events(after=int(after), limit=size,
+                                                    api_key_id=request[KEY]["id"])
+    items = [views.event(r) for r in rows]
+    return web.json_response({"data": items, "next_cursor": items[-1]["cursor"] if items else after})
+
+
 async def metrics(request: web.Request) -> web.Response:
     """Prometheus text format; scrapers send the API key as a bearer token."""
     query.single(request.query, set())

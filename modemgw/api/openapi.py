@@ -93,6 +93,17 @@ SCHEMAS = {
         "sent_at": TIME,
         "received_at": {"type": "string", "format": "date-time"},
     }),
+    "Event": _object({
+        "cursor": {"type": "string", "pattern": "^[0-9]+$", "description": "increases with every event"},
+        "type": {"type": "string", "description": "message.queued, message.sent, message.delivered, "
+                 "message.failed, message.expired, message.cancelled, part.report, message.received"},
+        "message_id": _nullable("string"),
+        "created_at": TIME,
+        "data": {"type": "object"},
+    }),
+    "EventPage": _object({"data": {"type": "array", "items": _ref("Event")},
+                          "next_cursor": {"type": "string", "pattern": "^[0-9]+$",
+                                          "description": "pass as `after` to get what follows"}}),
     "InboundPage": _object({"data": {"type": "array", "items": _ref("Inbound")},
                             "next_cursor": _nullable("string")}),
     "PreviewRequest": _object({"text": {"type": "string", "minLength": 1}}),
@@ -215,6 +226,11 @@ PATHS = {
         parameters=[_query("received_since", {"type": "string", "format": "date-time"}, "inclusive"),
                     _LIMIT, _CURSOR])},
     "/v1/modems": {"get": _operation("The modems and their state", "ModemList", (400,))},
+    "/v1/events": {"get": _operation(
+        "The event log after a cursor, oldest first (catching up after being offline)", "EventPage",
+        (400,), parameters=[_query("after", {"type": "string", "pattern": "^[0-9]+$", "default": "0"},
+                                   "next_cursor of the previous call; 0 or absent for the start"),
+                            _LIMIT])},
     "/metrics": {"get": _operation(
         "Prometheus metrics: queue depth, parts per modem, AT+CMGS latency, signal, webhook backlog",
         "Metrics", (400,))},

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from ..store import iso
 
 
@@ -56,4 +58,14 @@ def inbound(row: dict) -> dict:
         "complete": bool(row["complete"]),
         "sent_at": iso(row["sent_at"]),
         "received_at": iso(row["received_at"]),
+    }
+
+
+def event(row: dict) -> dict:
+    return {
+        "cursor": str(row["cursor"]),
+        "type": row["type"],
+        "message_id": row["message_id"],
+        "created_at": iso(row["at"]),
+        "data": json.loads(row["data"]),
     }

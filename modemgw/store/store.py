@@ -454,6 +454,15 @@ class Store:
         params.append(limit)
         return await self._fetchall(sql, params)
 
+    async def list_events(self, *, after: int = 0, limit: int = 50,
+                          api_key_id: int | None = None) -> list[dict]:
+        """The event log in cursor order: events of this key's messages and of received ones."""
+        return await self._fetchall(
+            "SELECT e.cursor, e.at, e.message_id, e.type, e.data FROM events e "
+            "LEFT JOIN messages m ON m.id = e.message_id WHERE e.cursor > ? AND "
+            "(e.message_id IS NULL OR m.api_key_id IS NULL OR m.api_key_id IS ?) "
+            "ORDER BY e.cursor LIMIT ?", (after, api_key_id, limit))
+
     # -- webhooks --------------------------------------------------------------
 
     async def webhooks_due(self, now: float, limit: int = 50) -> list[dict]:
