@@ -162,7 +162,7 @@ def parse(text: str, name: str = "<config>") -> Config:
     listen = values.pop("listen", None)
     if listen is not None:
         host, sep, port = listen.rpartition(":")
-        if not sep or not port.isdigit() or not 0 < int(port) < 65536:
+        if not sep or not port.isdigit() or not 0 <= int(port) < 65536:  # 0: any free port
             fail("api", "listen", f"expected HOST:PORT, got {listen!r}")
         values["listen_host"], values["listen_port"] = host.strip("[]") or "127.0.0.1", int(port)
     if values.get("delivery_policy", "at_most_once") not in ("at_most_once", "at_least_once"):

@@ -32,6 +32,7 @@ class Gateway:
     webhooks: object | None = None
     runner: web.AppRunner | None = None
     references: ConcatReferences = field(default_factory=ConcatReferences)
+    stop_grace: float = 20.0     # seconds for parts being sent to finish on SIGTERM
     _tmp: str | None = None
     _tasks: list[asyncio.Task] = field(default_factory=list)
 
@@ -136,16 +137,18 @@ class Gateway:
             self.webhooks.notify()
 
     async def stop(self) -> None:
+        """Stop accepting, let parts being sent finish, then close everything; all
+        committed state is on disk (the writer drains its queue before closing)."""
         if self.runner is not None:
             await self.runner.cleanup()
+        if self.dispatcher is not None:
+            await self.dispatcher.stop(grace=self.stop_grace)
         if self.webhooks is not None:
             with contextlib.suppress(Exception):
                 await self.webhooks.stop()
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
-        if self.dispatcher is not None:
-            await self.dispatcher.stop()
         for modem in self.modems:
             await modem.stop()
         for sim in self.simulators.values():

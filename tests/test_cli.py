@@ -1,6 +1,7 @@
 """The CLI through its real entry point (a subprocess running `modemgw`)."""
 
 import asyncio
+import json
 import os
 import pty
 import shutil
@@ -108,10 +109,39 @@ async def test_demo_runs_on_simulated_modems_and_delivers(tmp_path):
                 seen.append(line)
                 if "Press Ctrl-C" in line:
                     break
+        text = "".join(seen)
+        assert "API key (shown once): mgw_" in text
+        assert "status: delivered" in text and "received: Welcome to modemgw!" in text
+        # The curl line works as printed (the first command, continued over two lines).
+        start = next(i for i, line in enumerate(seen) if line.strip().startswith("curl"))
+        command = seen[start].rstrip().rstrip("\\") + " " + seen[start + 1].strip()
+        curl = await asyncio.create_subprocess_shell(command, stdout=asyncio.subprocess.PIPE)
+        out, _ = await asyncio.wait_for(curl.communicate(), 30)
+        reply = json.loads(out)
+        assert reply["status"] == "queued" and reply["id"].startswith("msg_")
     finally:
         proc.terminate()
         await proc.wait()
-    text = "".join(seen)
-    assert "API key (shown once): mgw_" in text
-    assert "status: delivered" in text and "received: Welcome to modemgw!" in text
     assert proc.returncode == 0
+
+
+async def test_serve_stops_cleanly_on_sigterm(tmp_path):
+    import signal
+    config = tmp_path / "gw.toml"
+    config.write_text(f'[api]\nlisten = "127.0.0.1:0"\n[store]\npath = "{tmp_path / "gw.db"}"\n'
+                      '[[simulator]]\nname = "sim-a"\n')
+    proc = await asyncio.create_subprocess_exec(EXE, "serve", "--config", str(config),
+                                                stderr=asyncio.subprocess.PIPE)
+    lines = []
+    async with asyncio.timeout(30):
+        while True:
+            line = (await proc.stderr.readline()).decode()
+            assert line, "serve ended early: " + "".join(lines)
+            lines.append(line)
+            if "gateway listening on" in line:
+                break
+        proc.send_signal(signal.SIGTERM)
+        rest = (await proc.stderr.read()).decode()
+        await proc.wait()
+    assert proc.returncode == 0, rest
+    assert "Traceback" not in rest

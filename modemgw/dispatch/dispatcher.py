@@ -48,6 +48,7 @@ class _ModemSlot:
         self.failures = 0
         self.drained_until = 0.0
         self.task: asyncio.Task[None] | None = None
+        self.sending = False                # a part is between mark_sending and its outcome
 
     @property
     def load(self) -> int:
@@ -70,6 +71,7 @@ class Dispatcher:
         self._pinned: dict[str, str] = {}    # message id -> modem, while parts are assigned
         self._wake = asyncio.Event()
         self.passes = 0                      # assignment passes done (observable in tests)
+        self._stopping = False
         self._task: asyncio.Task[None] | None = None
         self._reassembler = Reassembler(timeout=settings.reassembly_timeout)
         self._pdu_ids: dict[int, int] = {}   # id(Deliver) -> received_pdus.id
@@ -88,12 +90,28 @@ class Dispatcher:
             slot.task = asyncio.create_task(self._worker(slot), name=f"dispatch-{slot.modem.name}")
         self._task = asyncio.create_task(self._loop(), name="dispatcher")
 
-    async def stop(self) -> None:
-        tasks = [t for t in [self._task, *(s.task for s in self.slots.values())] if t is not None]
+    async def stop(self, grace: float = 20.0) -> None:
+        """Stop assigning; let parts being sent finish (up to `grace` seconds), hand the rest back.
+
+        Parts waiting in a modem's queue are still `queued` in the database, so
+        they are simply sent after the next start.
+        """
+        self._stopping = True
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None
+        busy = [s.task for s in self.slots.values() if s.task is not None and s.sending]
+        for slot in self.slots.values():
+            if slot.task is not None and not slot.sending:
+                slot.task.cancel()
+        if busy:
+            log.info("waiting up to %gs for %d part(s) being sent", grace, len(busy))
+            await asyncio.wait(busy, timeout=grace)
+        tasks = [s.task for s in self.slots.values() if s.task is not None]
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        self._task = None
 
     def notify(self) -> None:
         """New work: a message was accepted, a modem came back."""
@@ -164,14 +182,17 @@ class Dispatcher:
     # -- sending -----------------------------------------------------------------
 
     async def _worker(self, slot: _ModemSlot) -> None:
-        while True:
+        while not self._stopping:
             part = await slot.queue.get()
+            if self._stopping:
+                return
             try:
                 await self._send(slot, part)
             except Exception:
                 log.exception("message=%s part=%d modem=%s send step failed", part.message_id,
                               part.seq, slot.modem.name)
             finally:
+                slot.sending = False
                 self._assigned.discard((part.message_id, part.seq))
                 if not any(mid == part.message_id for mid, _ in self._assigned):
                     self._pinned.pop(part.message_id, None)
@@ -186,6 +207,7 @@ class Dispatcher:
             await self.store.mark_retry(part.message_id, part.seq, self.clock(),
                                         f"modem {name} not ready", release_modem=True)
             return
+        slot.sending = True
         await self.store.mark_sending(part.message_id, part.seq, name)
         try:
             mr = await slot.modem.send(EncodedPdu(part.pdu, part.tpdu_length))
