@@ -262,3 +262,21 @@ async def test_missing_smsc_set_from_config(tmp_path):
     async with rig(tmp_path, settings=Settings(smsc=""), smsc="+15559990000") as (sim, modem, inbox):
         assert await modem.wait_for(ModemState.READY, ModemState.FAILED, timeout=10) == ModemState.READY
         assert 'AT+CSCA="+15559990000",145' in sim.transcript.commands()
+
+
+async def test_phase2_reports_acknowledged_exactly_once(tmp_path):
+    # With AT+CSMS=1 a routed +CDS must be acknowledged with AT+CNMA, once
+    # (a second ack is +CMS ERROR: 340; none, and the network sends it again).
+    async with rig(tmp_path, start_modem=False, settings=Settings(report_delay=0.05)) as (sim, modem, inbox):
+        await sim.wait_ready()
+        sim.modem.csms = 1
+        await modem.start()
+        await modem.wait_for(ModemState.READY, timeout=10)
+        assert modem.info.sms_service == 1
+        mrs = await send_text(modem, "ack me " * 30)
+        await inbox.wait(lambda: len(inbox.reports) == len(mrs))
+        await sim.wait_for(lambda: sim.counters["acks"] == len(mrs))
+        acks = [c for c in sim.transcript.commands() if c.upper().startswith("AT+CNMA")]
+        assert acks == ["AT+CNMA"] * len(mrs)
+        assert sim.counters["nacks"] == 0
+        assert b"+CMS ERROR: 340" not in sim.transcript.output()
