@@ -15,6 +15,18 @@ from modemgw.simulator import Simulator
 EXE = shutil.which("modemgw") or str(Path(sys.executable).parent / "modemgw")
 
 
+async def read_until(stream, marker: str, timeout: float = 60) -> list[str]:
+    """Lines a subprocess writes, up to the one containing `marker`."""
+    seen: list[str] = []
+    async with asyncio.timeout(timeout):
+        while True:
+            line = (await stream.readline()).decode()
+            assert line, f"ended before {marker!r}: " + "".join(seen)
+            seen.append(line)
+            if marker in line:
+                return seen
+
+
 def run(*args, **kw):
     return subprocess.run([EXE, *args], capture_output=True, text=True, timeout=60, **kw)
 
@@ -100,15 +112,8 @@ async def test_demo_runs_on_simulated_modems_and_delivers(tmp_path):
     proc = await asyncio.create_subprocess_exec(
         EXE, "demo", "--port", "0", "--db", str(tmp_path / "demo.db"),
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
-    seen = []
     try:
-        async with asyncio.timeout(60):
-            while True:
-                line = (await proc.stdout.readline()).decode()
-                assert line, "demo ended early: " + "".join(seen)
-                seen.append(line)
-                if "Press Ctrl-C" in line:
-                    break
+        seen = await read_until(proc.stdout, "Press Ctrl-C")
         text = "".join(seen)
         assert "API key (shown once): mgw_" in text
         assert "status: delivered" in text and "received: Welcome to modemgw!" in text
@@ -132,14 +137,8 @@ async def test_serve_stops_cleanly_on_sigterm(tmp_path):
                       '[[simulator]]\nname = "sim-a"\n')
     proc = await asyncio.create_subprocess_exec(EXE, "serve", "--config", str(config),
                                                 stderr=asyncio.subprocess.PIPE)
-    lines = []
+    await read_until(proc.stderr, "gateway listening on")
     async with asyncio.timeout(30):
-        while True:
-            line = (await proc.stderr.readline()).decode()
-            assert line, "serve ended early: " + "".join(lines)
-            lines.append(line)
-            if "gateway listening on" in line:
-                break
         proc.send_signal(signal.SIGTERM)
         rest = (await proc.stderr.read()).decode()
         await proc.wait()

@@ -37,6 +37,16 @@ class Receiver:
         return [body for body, _, _ in self.calls if body["event"] == kind]
 
 
+async def ready(http: aiohttp.ClientSession, attempts: int = 200) -> None:
+    """Poll /readyz until a modem is ready (it answers 503 until then)."""
+    for _ in range(attempts):
+        async with http.get("/readyz") as resp:
+            if resp.status == 200:
+                return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the gateway never became ready")
+
+
 async def start_receiver():
     receiver = Receiver()
     app = web.Application()
@@ -62,12 +72,7 @@ async def test_send_deliver_webhook_and_receive(tmp_path):
         headers = {"Authorization": f"Bearer {key}"}
         text = "Grüße! Ваш код: 4711 ✅ " * 8
         async with aiohttp.ClientSession(gateway.url, headers=headers) as http:
-            for _ in range(100):
-                async with http.get("/readyz") as resp:
-                    if resp.status == 200:
-                        break
-                await asyncio.sleep(0.05)
-            assert resp.status == 200
+            await ready(http)
             async with http.post("/v1/messages", json={"to": ["+15551230001", "+15551230002"],
                                                         "text": text}) as resp:
                 assert resp.status == 200
@@ -144,11 +149,7 @@ async def test_stop_lets_the_part_being_sent_finish(tmp_path):
     key_id, key = await gateway.store.create_key("e2e")
     sim = gateway.simulators["sim-a"]
     async with aiohttp.ClientSession(gateway.url, headers={"Authorization": f"Bearer {key}"}) as http:
-        for _ in range(200):
-            async with http.get("/readyz") as resp:
-                if resp.status == 200:
-                    break
-            await asyncio.sleep(0.05)
+        await ready(http)
         async with http.post("/v1/messages", json={"to": ["+15551230004", "+15551230005"],
                                                     "text": "in flight"}) as resp:
             ids = [m["id"] for m in (await resp.json())["data"]]
@@ -180,11 +181,7 @@ async def test_modem_unplugged_mid_queue(tmp_path):
         key_id, key = await gateway.store.create_key("e2e")
         numbers = [f"+1555123{i:04d}" for i in range(20)]
         async with aiohttp.ClientSession(gateway.url, headers={"Authorization": f"Bearer {key}"}) as http:
-            for _ in range(200):
-                async with http.get("/readyz") as resp:
-                    if resp.status == 200:
-                        break
-                await asyncio.sleep(0.05)
+            await ready(http)
             async with http.post("/v1/messages", json={"to": numbers, "text": "x" * 200}) as resp:
                 ids = [m["id"] for m in (await resp.json())["data"]]
             a = gateway.simulators["sim-a"]
