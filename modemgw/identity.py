@@ -24,9 +24,9 @@ def by_usb_serial(serial: str, interface: int | None = None, root: str = BY_ID) 
     return names[0] if names else None
 
 
-async def by_imei(imei: str) -> str | None:
-    from .modem.probe import candidate_ports, probe_port
-    for port in candidate_ports():
+async def by_imei(imei: str, patterns: tuple[str, ...] | None = None) -> str | None:
+    from .modem.probe import PATTERNS, candidate_ports, probe_port
+    for port in candidate_ports(patterns or PATTERNS):
         result = await probe_port(port, timeout=1.0)
         if result.imei and imei in result.imei:
             return port

@@ -52,3 +52,17 @@ async def test_modem_reopened_under_its_new_name(tmp_path):
         await modem.stop()
         await first.stop()
         await second.stop()
+
+
+async def test_lookup_by_imei_asks_each_port(tmp_path):
+    from dataclasses import replace
+    from modemgw.simulator import PROFILES
+    other = replace(PROFILES["ec25"], imei="861234567890123")
+    async with Simulator(str(tmp_path / "ttyA"), profile="generic") as a, \
+            Simulator(str(tmp_path / "ttyB"), profile=other) as b:
+        await a.wait_ready()
+        await b.wait_ready()
+        from modemgw.identity import by_imei
+        pattern = (str(tmp_path / "tty*"),)
+        assert await by_imei(b.profile.imei, pattern) == os.path.realpath(b.path)
+        assert await by_imei("000000000000000", pattern) is None
