@@ -70,7 +70,7 @@ async def test_send_deliver_webhook_and_receive(tmp_path):
         key_id, key = await gateway.store.create_key("e2e")
         secret = await gateway.store.key_secret(key_id)
         headers = {"Authorization": f"Bearer {key}"}
-        text = "Grüße! Ваш код: 4711 ✅ " * 8
+        text = "Grüße! Ваш код: 4711 ✅😀 " * 8
         async with aiohttp.ClientSession(gateway.url, headers=headers) as http:
             await ready(http)
             async with http.post("/v1/messages", json={"to": ["+15551230001", "+15551230002"],
