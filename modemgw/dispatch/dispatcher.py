@@ -38,6 +38,7 @@ class DispatchSettings:
     drain_for: float = 300.0
     reassembly_timeout: float = 3600.0
     idle_wakeup: float = 5.0               # upper bound on sleeping, for expiry and housekeeping
+    queue_depth: int = 4                   # parts handed to a modem ahead of its current one
 
 
 class _ModemSlot:
@@ -156,10 +157,13 @@ class Dispatcher:
                 and not s.throttle.capped(now)]
 
     async def _assign(self, now: float) -> None:
-        ready = self._ready(now)
-        if not ready:
+        # Each modem gets only a few parts ahead: the rest stay in the database,
+        # free to go to whichever modem is ready first.
+        room = {n: self.settings.queue_depth - self.slots[n].load for n in self._ready(now)}
+        total = sum(r for r in room.values() if r > 0)
+        if total <= 0:
             return
-        for part in await self.store.due_parts(now, limit=500):
+        for part in await self.store.due_parts(now, limit=4 * total + len(self._assigned)):
             key = (part.message_id, part.seq)
             if key in self._assigned:
                 continue
@@ -167,14 +171,16 @@ class Dispatcher:
             if pinned is not None:
                 # Parts of one message go through one modem (the handset joins
                 # them by sender number). Wait for it if it is not ready.
-                if pinned not in ready:
+                if room.get(pinned, 0) <= 0:
                     continue
                 name = pinned
             else:
-                choices = eligible(ready, self.routes, part.to, part.sender)
+                choices = [n for n in eligible(list(room), self.routes, part.to, part.sender)
+                           if room[n] > 0]
                 if not choices:
                     continue
                 name = min(choices, key=lambda n: (self.slots[n].load, self.slots[n].throttle.sent_today))
+            room[name] -= 1
             self._assigned.add(key)
             self._pinned[part.message_id] = name
             self.slots[name].queue.put_nowait(part)
