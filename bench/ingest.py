@@ -1,0 +1,115 @@
+"""Ingest: POST /v1/messages accepted and committed per second, and latency at fixed rates.
+
+The gateway runs with one simulated modem capped at `per_day = 0`, so nothing is
+sent and only the API + the store's group-commit writer are measured. Load comes
+from another process on loopback: wrk (C, closed loop, `--connections` requests in
+flight) for the sustained maximum, and bench/loadgen.py (open loop, requests due at
+i/rate) for latency at 100, 500 and 1000 requests per second. One recipient per
+request, so requests = messages.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import shutil
+from pathlib import Path
+
+from .common import PYTHON, ROOT, Gateway, Result, Workdir, config_text, log
+
+RATES = (100, 500, 1000)
+
+WRK_SCRIPT = """
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer " .. os.getenv("MODEMGW_KEY")
+local n = 0
+request = function()
+  n = n + 1
+  local body = string.format('{"to": "+1555%07d", "text": "Benchmark message %d"}', 1230000 + n % 10000, n)
+  return wrk.format(nil, "/v1/messages", nil, body)
+end
+"""
+
+
+def _seconds(text: str) -> float:
+    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()
+    return float(value) * {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0}[unit]
+
+
+async def wrk(url: str, key: str, duration: float, connections: int, work: Path) -> dict:
+    script = work / "post.lua"
+    script.write_text(WRK_SCRIPT)
+    process = await asyncio.create_subprocess_exec(
+        "wrk", "-t1", f"-c{connections}", f"-d{duration:g}s", "--latency", "-s", str(script), url,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        env={"MODEMGW_KEY": key, "PATH": "/usr/bin:/bin"})
+    out = (await process.communicate())[0].decode()
+    requests = int(re.search(r"(\d+) requests in ([\d.]+\w+)", out).group(1))
+    elapsed = _seconds(re.search(r"\d+ requests in ([\d.]+\w+)", out).group(1))
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    bad = int(non2xx.group(1)) if non2xx else 0
+    latency = dict(re.findall(r"^\s+(50|99)%\s+([\d.]+\w+)", out, re.M))
+    return {"requests": requests, "elapsed": elapsed, "non2xx": bad,
+            "socket_errors": sum(map(int, errors.groups())) if errors else 0,
+            "ok": requests - bad, "p50_ms": _seconds(latency["50"]) * 1000,
+            "p99_ms": _seconds(latency["99"]) * 1000, "raw": out}
+
+
+async def loadgen(url: str, key: str, rate: float, duration: float) -> dict:
+    process = await asyncio.create_subprocess_exec(
+        PYTHON, "-m", "bench.loadgen", "--url", url, "--key", key, "--rate", str(rate),
+        "--duration", str(duration), cwd=ROOT, stdout=asyncio.subprocess.PIPE)
+    out = (await process.communicate())[0].decode()
+    return json.loads(out)
+
+
+async def run(*, duration: float = 10.0, connections: int = 32, keep: bool = False, quick: bool = False) -> Result:
+    if quick:
+        duration = 4.0
+    result = Result()
+    if shutil.which("wrk") is None:
+        raise RuntimeError("wrk is not installed (apt-get install -y wrk)")
+    with Workdir("ingest", keep) as work:
+        gw = Gateway(work)
+        await gw.start(config_text(gw.port, gw.database,
+                                   simulators=[{"name": "capped", "latency": 0.0, "per_day": 0}]))
+        try:
+            before = gw.query("SELECT COUNT(*) FROM messages")[0][0]
+            cpu0 = gw.cpu()
+            w = await wrk(gw.url, gw.key, duration, connections, work)
+            cpu1 = gw.cpu()
+            committed = gw.query("SELECT COUNT(*) FROM messages")[0][0] - before
+            if committed < w["ok"]:
+                raise RuntimeError(f"wrk counted {w['ok']} accepted, the database holds {committed}")
+            if w["ok"] == 0:
+                raise RuntimeError("wrk got no 2xx answer:\n" + w["raw"])
+            rate = w["ok"] / w["elapsed"]
+            result.add("ingest: sustained (wrk, closed loop)", rate, "msg/s", 3000, "higher", 0,
+                       note=f"{connections} connections, {duration:g} s")
+            result.add("ingest: gateway CPU per message", (cpu1 - cpu0) / w["ok"] * 1e6, "us/msg", digits=0)
+            result.add("ingest: latency p50 under wrk", w["p50_ms"], "ms", digits=1)
+            result.add("ingest: latency p99 under wrk", w["p99_ms"], "ms", digits=1)
+            result.details.append(f"wrk: {w['requests']} requests in {w['elapsed']:.2f} s, non-2xx {w['non2xx']}, "
+                                  f"socket errors {w['socket_errors']}, committed rows {committed}, "
+                                  f"gateway CPU {cpu1 - cpu0:.2f} s")
+            for rate in RATES:
+                cpu0 = gw.cpu()
+                r = await loadgen(gw.url, gw.key, rate, duration)
+                cpu1 = gw.cpu()
+                if r["ok"] != r["sent"]:
+                    log(f"ingest: at {rate}/s {r['sent'] - r['ok']} requests failed: {r['statuses']}")
+                target = 10.0 if rate == 500 else None
+                result.add(f"ingest: p50 at {rate} req/s", r["p50_ms"], "ms", digits=2)
+                result.add(f"ingest: p99 at {rate} req/s", r["p99_ms"], "ms", target, "lower", 2)
+                result.add(f"ingest: gateway CPU at {rate} req/s", (cpu1 - cpu0) / (r["duration"] + 1.0) * 100,
+                           "% of a core", digits=0)
+                result.details.append(
+                    f"loadgen {rate}/s: ok {r['ok']}/{r['sent']}, achieved {r['achieved_rate']:.0f}/s, "
+                    f"p90 {r['p90_ms']:.2f} ms, max {r['max_ms']:.1f} ms, client lag p99 "
+                    f"{r['client_lag_p99_ms']:.2f} ms")
+        finally:
+            await gw.stop()
+    return result

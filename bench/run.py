@@ -1,0 +1,108 @@
+"""Run the gateway's benchmarks and print one table.
+
+    .venv/bin/python -m bench                        # everything, 3 repetitions (peers: 1)
+    .venv/bin/python -m bench --only ingest --repeat 5
+    .venv/bin/python -m bench --quick                # shorter runs, for trying the harness
+
+Benchmarks: ingest, overhead, utilisation, dlr, footprint, versus (the peers).
+Each runs `--repeat` times; the table gives the median, the spread (min-max) and,
+where there is a target, whether the median meets it. Details of every run go to
+stderr; `--json FILE` keeps all values.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import platform
+import sys
+import time
+from pathlib import Path
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    __package__ = "bench"
+
+from bench import ingest, reports, sending, versus  # noqa: E402
+from bench.common import Figure, log, median  # noqa: E402
+
+BENCHMARKS = {
+    "ingest": ingest.run,
+    "overhead": sending.overhead,
+    "utilisation": sending.utilisation,
+    "dlr": reports.dlr,
+    "footprint": reports.footprint,
+    "versus": versus.run,
+}
+SLOW = {"versus"}  # one repetition unless --repeat-slow says otherwise
+
+
+def fmt(value: float, digits: int) -> str:
+    return f"{value:,.{digits}f}"
+
+
+def table(collected: dict[str, list[Figure]]) -> str:
+    rows = [("benchmark", "median", "min-max", "runs", "target", "met")]
+    for name, figures in collected.items():
+        f = figures[0]
+        values = [x.value for x in figures]
+        mid = median(values)
+        met = f.met(mid)
+        rows.append((name, f"{fmt(mid, f.digits)} {f.unit}",
+                     f"{fmt(min(values), f.digits)}-{fmt(max(values), f.digits)}" if len(values) > 1 else "",
+                     str(len(values)), f.target_text(),
+                     "" if met is None else ("yes" if met else "NO")))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
+    p.add_argument("--only", action="append", choices=sorted(BENCHMARKS), help="repeatable; default: all")
+    p.add_argument("--repeat", type=int, default=3, help="repetitions per benchmark (default 3)")
+    p.add_argument("--repeat-slow", type=int, default=None,
+                   help="repetitions of the peer comparison (default 1, several minutes each)")
+    p.add_argument("--quick", action="store_true", help="shorter runs (fewer messages, shorter windows)")
+    p.add_argument("--peer", action="append", choices=sorted(versus.PEER_CLASSES),
+                   help="peers for `versus` (repeatable; default: all three)")
+    p.add_argument("--keep", action="store_true", help="keep working directories (logs, databases)")
+    p.add_argument("--json", type=Path, help="write every value to this file")
+    args = p.parse_args(argv)
+
+    collected: dict[str, list[Figure]] = {}
+    details: list[str] = []
+    started = time.monotonic()
+    for name in args.only or list(BENCHMARKS):
+        times = (args.repeat_slow or 1) if name in SLOW else args.repeat
+        for i in range(times):
+            log(f"== {name} run {i + 1}/{times}")
+            kwargs = {"keep": args.keep, "quick": args.quick}
+            if name == "versus" and args.peer:
+                kwargs["peers"] = tuple(args.peer)
+            try:
+                result = asyncio.run(BENCHMARKS[name](**kwargs))
+            except Exception as exc:
+                log(f"{name} run {i + 1} failed: {exc!r}")
+                continue
+            for f in result.figures:
+                collected.setdefault(f.name, []).append(f)
+                log(f"  {f.name}: {fmt(f.value, f.digits)} {f.unit}")
+            for d in result.details:
+                details.append(f"[{name} {i + 1}] {d}")
+                log(f"  {d}")
+    print(f"modemgw benchmarks ({platform.python_implementation()} {platform.python_version()}, "
+          f"{platform.machine()}, {time.monotonic() - started:.0f} s)")
+    print(table(collected))
+    if args.json:
+        args.json.write_text(json.dumps({
+            "figures": {k: [{"value": f.value, "unit": f.unit, "target": f.target, "better": f.better}
+                            for f in v] for k, v in collected.items()},
+            "details": details}, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
