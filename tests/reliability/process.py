@@ -59,8 +59,9 @@ class Serve:
     """One gateway process after another on the same configuration; every run's stderr
     goes to one log file."""
 
-    def __init__(self, config: Path, log: Path) -> None:
+    def __init__(self, config: Path, log: Path, *, verbose: bool = False) -> None:
         self.config = config
+        self.verbose = verbose
         self.log = log
         self.process: subprocess.Popen | None = None
         self.url: str | None = None
@@ -69,7 +70,8 @@ class Serve:
     async def start(self, *, ready: bool = True, timeout: float = 30.0) -> str:
         offset = self.log.stat().st_size if self.log.exists() else 0
         with open(self.log, "ab") as err:
-            self.process = subprocess.Popen([MODEMGW, "serve", "--config", str(self.config)],
+            self.process = subprocess.Popen([MODEMGW, "serve", "--config", str(self.config),
+                                             *(["-v"] if self.verbose else [])],
                                             stdin=subprocess.DEVNULL, stdout=err, stderr=err,
                                             env={**os.environ, "PYTHONUNBUFFERED": "1"})
         self.starts += 1
