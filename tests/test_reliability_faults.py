@@ -16,7 +16,7 @@ from reliability.inprocess import running_gateway
 from reliability.poll import FINAL, until
 from reliability.sizes import FAULT_MESSAGES, record
 
-BOUND = 60.0          # seconds for every message to settle after the fault
+BOUND = 30.0          # seconds for every message to settle after the fault
 PERMANENT = "+15550409999"
 
 
