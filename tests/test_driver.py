@@ -280,3 +280,16 @@ async def test_phase2_reports_acknowledged_exactly_once(tmp_path):
         assert acks == ["AT+CNMA"] * len(mrs)
         assert sim.counters["nacks"] == 0
         assert b"+CMS ERROR: 340" not in sim.transcript.output()
+
+
+async def test_silent_reboot_noticed_and_reports_swept(tmp_path):
+    # The generic profile prints nothing when it restarts; the health poll's
+    # AT+CNMI? shows the settings are gone, and the driver sets it up again.
+    async with rig(tmp_path, settings=Settings(report_delay=0.3), health_interval=0.2) as (sim, modem, inbox):
+        await modem.wait_for(ModemState.READY, timeout=10)
+        [mr] = await send_text(modem, "before the reboot")
+        sim.power_cycle()               # the report comes while nothing routes it: stored
+        await inbox.wait(lambda: inbox.reports, timeout=10)
+        assert inbox.reports[0].message_reference == mr
+        assert modem.state == ModemState.READY
+        assert sim.transcript.commands().count("AT+CMGF=0") >= 2   # set up twice

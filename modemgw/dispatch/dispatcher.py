@@ -39,6 +39,7 @@ class DispatchSettings:
     reassembly_timeout: float = 3600.0
     idle_wakeup: float = 5.0               # upper bound on sleeping, for expiry and housekeeping
     queue_depth: int = 4                   # parts handed to a modem ahead of its current one
+    housekeeping_interval: float = 1.0     # expiry, unknown outcomes, partial inbound messages
 
 
 class _ModemSlot:
@@ -73,6 +74,7 @@ class Dispatcher:
         self._wake = asyncio.Event()
         self.passes = 0                      # assignment passes done (observable in tests)
         self._stopping = False
+        self._last_housekeeping: float | None = None
         self._task: asyncio.Task[None] | None = None
         self._reassembler = Reassembler(timeout=settings.reassembly_timeout)
         self._pdu_ids: dict[int, int] = {}   # id(Deliver) -> received_pdus.id
@@ -121,7 +123,7 @@ class Dispatcher:
     # -- assigning ---------------------------------------------------------------
 
     async def _loop(self) -> None:
-        while True:
+        while not self._stopping:
             self._wake.clear()
             now = self.clock()
             try:
@@ -136,10 +138,19 @@ class Dispatcher:
                 delay = min(delay, nxt - self.clock())
             # Due parts that could not be placed wait for a wake-up: a worker
             # finishing a part or a modem changing state calls notify().
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow
+            # a cancellation that arrives just as the event is set.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=max(delay, 0.01))
+                async with asyncio.timeout(max(delay, 0.01)):
+                    await self._wake.wait()
 
     async def _housekeeping(self, now: float) -> None:
+        # Expiry and the unknown-outcome policy are not urgent to the millisecond;
+        # checking them on every pass (one per accepted request) costs more than it buys.
+        if self._last_housekeeping is not None and \
+                0 <= now - self._last_housekeeping < self.settings.housekeeping_interval:
+            return
+        self._last_housekeeping = now
         if await self.store.expire_due(now):
             self.on_change()
         for part in await self.store.unknown_parts(older_than=now - self.settings.unknown_window):

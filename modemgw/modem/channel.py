@@ -66,7 +66,10 @@ class CommandChannel:
 
     async def _wait(self, timeout: float, command: str, pdu_written: bool) -> Response | Prompt:
         try:
-            event = await asyncio.wait_for(self._events.get(), timeout)
+            # asyncio.timeout, not wait_for: wait_for (3.11) can lose a cancellation
+            # that arrives together with the answer.
+            async with asyncio.timeout(timeout):
+                event = await self._events.get()
         except TimeoutError:
             self._abort()
             raise CommandTimeout(command, timeout, pdu_written) from None

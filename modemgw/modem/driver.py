@@ -151,6 +151,7 @@ class Modem:
         self._state_changed = asyncio.Condition()
         self._task: asyncio.Task[None] | None = None
         self._pin_rejected = False
+        self._rebooted = False
 
     # -- lifecycle -----------------------------------------------------------
 
@@ -174,7 +175,8 @@ class Modem:
             async with self._state_changed:
                 await self._state_changed.wait_for(lambda: self.state in states)
                 return self.state
-        return await asyncio.wait_for(_wait(), timeout)
+        async with asyncio.timeout(timeout):
+            return await _wait()
 
     async def _set_state(self, state: ModemState, error: str | None = None) -> None:
         if error is not None:
@@ -295,6 +297,13 @@ class Modem:
                     raise task.exception()  # type: ignore[misc]
             if port.lost.done():
                 raise PortLost(f"{port.path} disappeared")
+            if self._rebooted:
+                # It answers, but a reboot forgot PDU mode, CNMI and CSMS: set it
+                # up again; the sweep at the top of the loop then reads whatever
+                # it stored while it was not routing to us.
+                self._rebooted = False
+                await self._initialise()
+                continue
             await self._recover()
 
     async def _recover(self) -> None:
@@ -440,6 +449,13 @@ class Modem:
             response = await self._cmd("AT+CSMS?")
             service = parse_csms(response.lines[0]).service if response.lines else None
             self.info.sms_service = service or 0
+        # Phase 2+ wherever the modem offers it: a routed +CDS or +CMT is then
+        # acknowledged (AT+CNMA) only after the store has committed it, and one
+        # that arrives while the gateway is down or busy restarting is not
+        # acknowledged, so the network delivers it again instead of it being lost.
+        if self.info.sms_service == 0 and 1 in supported:
+            if (await self._cmd("AT+CSMS=1", check=False)).ok:
+                self.info.sms_service = 1
         candidates: list[NotificationPlan] = []
         with contextlib.suppress(CommandFailed, ResponseParseError):
             response = await self._cmd("AT+CNMI=?")
@@ -473,6 +489,22 @@ class Modem:
                     self.info.registration = reg.stat
         with contextlib.suppress(CommandFailed, ResponseParseError, IndexError):
             self.info.operator = parse_cops((await self._cmd("AT+COPS?")).lines[0]).name
+        await self._check_settings()
+
+    async def _check_settings(self) -> None:
+        """A modem that rebooted without a word has forgotten AT+CNMI: notice it."""
+        plan = self.info.notifications
+        if plan is None or self.state != ModemState.READY:
+            return
+        response = await self._cmd("AT+CNMI?", check=False)
+        line = next((x for x in response.lines if x.upper().startswith("+CNMI:")), None)
+        if not response.ok or line is None:
+            return
+        values = tuple(int(v) for v in line.split(":", 1)[1].split(",") if v.strip().isdigit())
+        if values[:len(plan.values)] != plan.values:
+            log.warning("modem=%s lost its settings (AT+CNMI? %s); setting it up again", self.name, line)
+            self._rebooted = True
+            self._trouble.set()
 
     async def _health(self) -> None:
         polled = self.info.notifications is None or "polled" in (
@@ -540,6 +572,7 @@ class Modem:
                 self.info.registration = parse_registration(event.line, solicited=False).stat
         elif name in _BOOT_URCS and self.state == ModemState.READY:
             log.warning("modem=%s restarted by itself (%s); setting it up again", self.name, event.line)
+            self._rebooted = True
             self._trouble.set()
 
     def _received(self, pdu: str, length: int | None, location: tuple[str, int] | None) -> ReceivedPdu:

@@ -64,7 +64,8 @@ async def probe_port(port: str, *, baudrate: int = 115200, timeout: float = 1.0)
     channel = CommandChannel(f"probe:{port}", lambda _urc: None)
     result = ProbeResult(port, False)
     try:
-        await asyncio.wait_for(channel.open(port, baudrate), timeout)
+        async with asyncio.timeout(timeout):
+            await channel.open(port, baudrate)
     except (OSError, TimeoutError) as exc:
         result.error = f"cannot open: {getattr(exc, 'strerror', None) or exc}"
         return result

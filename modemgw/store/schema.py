@@ -113,6 +113,11 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX webhooks_message ON webhook_deliveries(message_id, id);
     CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     """,
+    # 2: finding messages whose validity ended without scanning the whole queue
+    """
+    CREATE INDEX messages_expiry ON messages(expires_at)
+        WHERE status = 'queued' AND expires_at IS NOT NULL;
+    """,
 )
 
 

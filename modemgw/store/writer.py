@@ -118,8 +118,17 @@ class Writer:
             outcomes = [(False, exc)] * len(batch)
         self.batches += 1
         self.jobs += len(batch)
+        # One wake-up of each event loop per batch, not one per job.
+        by_loop: dict[Any, list[tuple[asyncio.Future[Any], bool, Any]]] = {}
         for (_, loop, future), (ok, value) in zip(batch, outcomes):
-            loop.call_soon_threadsafe(_resolve, future, ok, value)
+            by_loop.setdefault(loop, []).append((future, ok, value))
+        for loop, results in by_loop.items():
+            loop.call_soon_threadsafe(_resolve_all, results)
+
+
+def _resolve_all(results: list[tuple[asyncio.Future[Any], bool, Any]]) -> None:
+    for future, ok, value in results:
+        _resolve(future, ok, value)
 
 
 def _resolve(future: asyncio.Future[Any], ok: bool, value: Any) -> None:

@@ -71,7 +71,7 @@ class WebhookSender:
                 self.passes += 1
                 if delay > 0:
                     with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self._wake.wait(), timeout=delay)
+                        await _wait_event(self._wake, delay)
         finally:
             self._task = None
 
@@ -183,3 +183,10 @@ class WebhookSender:
             return f"unusable URL: {exc}", False
         except Exception as exc:  # connection refused, reset, TLS, DNS...: the receiver may recover
             return f"{type(exc).__name__}: {exc}", True
+
+
+async def _wait_event(event: asyncio.Event, timeout: float) -> None:
+    """asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a
+    cancellation that arrives just as the event is set, and stop() would hang."""
+    async with asyncio.timeout(timeout):
+        await event.wait()
