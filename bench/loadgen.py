@@ -17,14 +17,7 @@ import time
 
 import aiohttp
 
-
-def percentile(values: list[float], p: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    k = (len(ordered) - 1) * p / 100.0
-    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+from bench.common import percentile
 
 
 async def run(url: str, key: str, rate: float, duration: float, warmup: float) -> dict:
