@@ -38,6 +38,16 @@ def test_choose_most_recent_open_part_with_wrapped_mr():
     assert choose([old], "+15550001", reported_at=None) is None
 
 
+def test_choose_prefers_the_part_with_this_mr_over_one_with_unknown_mr():
+    # Both to the same number; the newer one's +CMGS answer was lost (mr unknown).
+    known = {"message_id": "a", "seq": 1, "to_number": "+4479", "submitted_at": 100.0,
+             "status": "sent", "mr": 4}
+    guess = {"message_id": "b", "seq": 1, "to_number": "+4479", "submitted_at": 200.0,
+             "status": "unknown", "mr": None}
+    assert choose([known, guess], "+4479", reported_at=300.0)["message_id"] == "a"
+    assert choose([guess], "+4479", reported_at=300.0)["message_id"] == "b"
+
+
 def test_throttle_per_minute_and_daily_cap():
     t = Throttle(ModemLimits(per_minute=30, per_day=3))
     now = 1_000_000.0

@@ -27,6 +27,7 @@ from .routing import Route, eligible
 log = logging.getLogger(__name__)
 
 EXPIRED_STATUS = 0x46  # TP-ST "SM validity period expired"
+REPORT_RACE_WAIT = 3.0  # seconds a report may wait for its part's +CMGS answer to be recorded
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +81,7 @@ class Dispatcher:
         self._pdu_ids: dict[int, int] = {}   # id(Deliver) -> received_pdus.id
         self._pdu_modem: dict[int, str] = {}  # received_pdus.id -> modem
         self._receive_lock = asyncio.Lock()
+        self._sent = asyncio.Condition()     # a part's outcome was recorded
 
     # -- lifecycle -------------------------------------------------------------
 
@@ -88,6 +90,7 @@ class Dispatcher:
         if reconciled:
             log.warning("parts_in_doubt=%d (the gateway stopped while sending; now 'unknown')", reconciled)
         await self._restore_reassembly()
+        await self._restore_reports()
         for slot in self.slots.values():
             slot.modem.state_listeners.append(lambda _state: self.notify())
             slot.task = asyncio.create_task(self._worker(slot), name=f"dispatch-{slot.modem.name}")
@@ -210,6 +213,8 @@ class Dispatcher:
                               part.seq, slot.modem.name)
             finally:
                 slot.sending = False
+                async with self._sent:
+                    self._sent.notify_all()
                 self._assigned.discard((part.message_id, part.seq))
                 if not any(mid == part.message_id for mid, _ in self._assigned):
                     self._pinned.pop(part.message_id, None)
@@ -278,7 +283,7 @@ class Dispatcher:
         pdu_id = await self.store.store_received(received.modem, received.hex, received.length, kind,
                                                  received.error)
         if isinstance(message, StatusReport):
-            await self._report(received.modem, message)
+            await self._report(received.modem, message, pdu_id)
         elif isinstance(message, Deliver):
             async with self._receive_lock:
                 self._pdu_ids[id(message)] = pdu_id
@@ -287,15 +292,28 @@ class Dispatcher:
                 if whole is not None:
                     await self._store_inbound(whole)
 
-    async def _report(self, modem: str, report: StatusReport) -> None:
+    async def _report(self, modem: str, report: StatusReport, pdu_id: int | None = None) -> None:
         now = self.clock()
         candidates = await self.store.report_candidates(modem, report.message_reference,
                                                         now - self.settings.report_window)
         reported_at = report.timestamp.timestamp() if report.timestamp else None
         match = matching.choose(candidates, report.recipient.number, reported_at)
+        slot = self.slots.get(modem)
+        if match is None and slot is not None and slot.sending:
+            # A fast report can overtake the commit of its own +CMGS answer: wait
+            # for the part being sent on this modem to be recorded, then look again.
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(REPORT_RACE_WAIT):
+                    async with self._sent:
+                        await self._sent.wait_for(lambda: not slot.sending)
+            candidates = await self.store.report_candidates(modem, report.message_reference,
+                                                            now - self.settings.report_window)
+            match = matching.choose(candidates, report.recipient.number, reported_at)
         if match is None:
             log.warning("modem=%s status report mr=%d to=%s matches no sent part", modem,
                         report.message_reference, report.recipient.number)
+            if pdu_id is not None:
+                await self.store.report_handled(pdu_id)
             return
         status = {Outcome.DELIVERED: "delivered", Outcome.PENDING: "sent",
                   Outcome.FAILED_PERMANENT: "failed", Outcome.FAILED_TEMPORARY: "failed"}[report.outcome]
@@ -305,7 +323,7 @@ class Dispatcher:
         await self.store.apply_report(match["message_id"], match["seq"], part_status=status,
                                       report_status=report.status, reason=report.reason, at=at,
                                       pdu={"mr": report.message_reference,
-                                           "recipient": report.recipient.number})
+                                           "recipient": report.recipient.number}, pdu_id=pdu_id)
         log.info("message=%s part=%d modem=%s report %s (0x%02X %s)", match["message_id"], match["seq"],
                  modem, report.outcome.value, report.status, report.reason)
         self.on_change()
@@ -323,6 +341,17 @@ class Dispatcher:
     def _modem_of(self, pdu_ids: list[int]) -> str:
         modems = [self._pdu_modem.pop(i, "?") for i in pdu_ids]
         return modems[0] if modems else "?"
+
+    async def _restore_reports(self) -> None:
+        """Reports kept before a crash but not applied: apply them now (the modem was
+        already told they were received, so nobody else will)."""
+        for row in await self.store.pending_reports():
+            try:
+                report = decode_pdu(row["pdu"], row["length"])
+            except PduError:
+                continue
+            if isinstance(report, StatusReport):
+                await self._report(row["modem"], report, row["id"])
 
     async def _restore_reassembly(self) -> None:
         """Parts received before a restart but not yet joined go back into the reassembler."""

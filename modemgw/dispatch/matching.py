@@ -38,6 +38,11 @@ def choose(candidates: Sequence[dict], recipient: str, reported_at: float | None
                    or c["submitted_at"] <= reported_at + slack] or fitting
     if not fitting:
         return None
+    # A part that got this very MR beats one whose MR was never learnt (its
+    # +CMGS answer was lost): the latter is only a guess.
+    known = [c for c in fitting if c.get("mr") is not None]
+    if known:
+        fitting = known
     open_ = [c for c in fitting if c["status"] in ("sent", "unknown")]
     pool = open_ or fitting
     return max(pool, key=lambda c: c["submitted_at"] or 0.0)

@@ -118,6 +118,11 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX messages_expiry ON messages(expires_at)
         WHERE status = 'queued' AND expires_at IS NOT NULL;
     """,
+    # 3: a status report committed but not yet applied (the process died in between)
+    # is applied at the next start
+    """
+    ALTER TABLE received_pdus ADD COLUMN handled_at REAL;
+    """,
 )
 
 

@@ -405,16 +405,19 @@ class Store:
 
     async def report_candidates(self, modem: str, mr: int, since: float) -> list[dict]:
         return await self._fetchall(
-            "SELECT p.message_id, p.seq, p.submitted_at, p.status, m.to_number FROM parts p "
+            "SELECT p.message_id, p.seq, p.submitted_at, p.status, p.mr, m.to_number FROM parts p "
             "JOIN messages m ON m.id = p.message_id WHERE p.modem = ? "
             "AND (p.mr = ? OR (p.mr IS NULL AND p.status = 'unknown')) "
             "AND p.submitted_at >= ? ORDER BY p.submitted_at DESC LIMIT 20", (modem, mr, since))
 
     async def apply_report(self, message_id: str, seq: int, *, part_status: str, report_status: int,
-                           reason: str, at: float | None, pdu: dict) -> None:
-        """Record a status report on its part and update the message."""
+                           reason: str, at: float | None, pdu: dict, pdu_id: int | None = None) -> None:
+        """Record a status report on its part and update the message (and mark the
+        kept PDU handled, in the same transaction)."""
         def fn(conn: sqlite3.Connection) -> None:
             now = _now()
+            if pdu_id is not None:
+                conn.execute("UPDATE received_pdus SET handled_at = ? WHERE id = ?", (now, pdu_id))
             conn.execute("UPDATE parts SET status = ?, report_status = ?, report_at = ?, error = ? "
                          "WHERE message_id = ? AND seq = ?",
                          (part_status, report_status, at or now,
@@ -454,6 +457,17 @@ class Store:
                 self._webhook(conn, None, "message.received", self.default_webhook_url, body, None, now)
             return iid
         return await self.writer.write(fn)
+
+    async def report_handled(self, pdu_id: int) -> None:
+        """A kept status report that matched no part: nothing more to do with it."""
+        def fn(conn: sqlite3.Connection) -> None:
+            conn.execute("UPDATE received_pdus SET handled_at = ? WHERE id = ?", (_now(), pdu_id))
+        await self.writer.write(fn)
+
+    async def pending_reports(self) -> list[dict]:
+        """Status reports committed but not applied: the process stopped in between."""
+        return await self._fetchall("SELECT * FROM received_pdus WHERE kind = 'status_report' "
+                                    "AND handled_at IS NULL ORDER BY id")
 
     async def pending_received(self) -> list[dict]:
         """Deliver PDUs stored but not yet assembled into a message (for reassembly after restart)."""
