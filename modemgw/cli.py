@@ -127,7 +127,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     _setup_logging(config.log_format, args.verbose)
     if config.path is None:
         print("modemgw: no configuration file found: starting on simulated modems "
-              f"(see docs/configuration.md to use real ones)", file=sys.stderr)
+              "(see docs/configuration.md to use real ones)", file=sys.stderr)
     return asyncio.run(_serve(config))
 
 

@@ -6,12 +6,13 @@ import asyncio
 import contextlib
 import logging
 import os
+import shutil
 import tempfile
 from dataclasses import dataclass, field
 
 from aiohttp import web
 
-from .config import Config, ModemConfig, SimulatorConfig
+from .config import Config, ModemConfig
 from .dispatch.dispatcher import Dispatcher
 from .dispatch.limits import ModemLimits
 from .dispatch.routing import Route
@@ -71,7 +72,7 @@ class Gateway:
         self.dispatcher = Dispatcher(self.store, self.modems, routes=routes, limits=limits,
                                      on_change=self._changed)
         for modem in self.modems:
-            modem._handler = self.dispatcher.on_received
+            modem.handler = self.dispatcher.on_received
         await self.dispatcher.start()
         await self._start_webhooks()
         for modem in self.modems:
@@ -153,4 +154,6 @@ class Gateway:
             await modem.stop()
         for sim in self.simulators.values():
             await sim.stop()  # type: ignore[attr-defined]
+        if self._tmp is not None:
+            shutil.rmtree(self._tmp, ignore_errors=True)  # the simulators' links
         await self.store.close()

@@ -46,7 +46,7 @@ async def gateway(tmp_path, *, sims=(("a", "generic"),), settings=QUICK, faults=
         modems.append(Modem(name, sim.path, timeouts=FAST, backoff=Backoff(0.05, 0.2)))
     dispatcher = Dispatcher(store, modems, settings=settings, limits=limits, clock=clock or time.time)
     for m in modems:
-        m._handler = dispatcher.on_received
+        m.handler = dispatcher.on_received
     await dispatcher.start()
     for m in modems:
         await m.start()

@@ -10,7 +10,6 @@ from aiohttp import web
 
 from ..dispatch.compose import compose
 from ..sms import PduError, preview
-from ..store import Store
 from . import query, views
 from .body import read_object, reject_unknown
 from .context import KEY, LOGGED, context
@@ -81,10 +80,11 @@ async def listing(request: web.Request) -> web.Response:
                                    "are at GET /v1/inbound")
     to = e164(params["to"], "to", ctx.default_region) if "to" in params else None
     size = query.limit(params)
-    rows = await _rows_of_key(ctx.store, request[KEY]["id"], size + 1, status=status, to=to,
-                              since=query.time(params, "created_since"),
-                              until=query.time(params, "created_until"),
-                              after=query.after(params, "msg"))
+    # This key's messages and those sent without a key, newest first.
+    rows = await ctx.store.list_messages(status=status, to=to, since=query.time(params, "created_since"),
+                                         until=query.time(params, "created_until"),
+                                         after=query.after(params, "msg"), limit=size + 1,
+                                         api_key_id=request[KEY]["id"])
     return web.json_response(query.page([views.message(r) for r in rows], size))
 
 
@@ -125,16 +125,3 @@ async def _owned(request: web.Request) -> dict:
         raise ApiError("forbidden", f"message {message_id} was sent with another API key")
     request[LOGGED]["message"] = message_id
     return row
-
-
-async def _rows_of_key(store: Store, key_id: int, want: int, *, after: str | None, **filters) -> list[dict]:
-    """This key's messages (and those sent without a key), newest first."""
-    out: list[dict] = []
-    batch_size = max(want, 100)
-    while len(out) < want:
-        batch = await store.list_messages(**filters, after=after, limit=batch_size, api_key_id=key_id)
-        out.extend(r for r in batch if r["api_key_id"] in (None, key_id))
-        if len(batch) < batch_size:
-            break
-        after = batch[-1]["id"]
-    return out[:want]

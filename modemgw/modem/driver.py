@@ -131,7 +131,7 @@ class Modem:
         self.baudrate = baudrate
         self._pin = pin
         self._smsc = smsc
-        self._handler = handler
+        self.handler = handler
         self.timeouts = timeouts
         self.backoff = backoff
         self.health_interval = health_interval
@@ -589,11 +589,11 @@ class Modem:
             self.counters.reports += 1
         else:
             self.counters.received += 1
-        if self._handler is None:
+        if self.handler is None:
             log.info("modem=%s received %s (no handler; left on the modem)", self.name, received.hex)
             return False
         try:
-            await self._handler(received)
+            await self.handler(received)
         except Exception:
             log.exception("modem=%s handler failed; the PDU stays on the modem", self.name)
             return False
@@ -624,7 +624,7 @@ class Modem:
 
     async def _sweep(self) -> None:
         """Read and clear everything stored: what arrived while the gateway was away."""
-        if self._handler is None:
+        if self.handler is None:
             return
         memories = [m for m in ("SM", "ME", "SR") if m in self.info.memories] or ["SM"]
         for memory in memories:

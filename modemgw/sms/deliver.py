@@ -6,15 +6,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from .address import Address, decode_address, encode_originator, encode_smsc
-from .dcs import GSM7, DataCoding, decode_dcs, encode_dcs
+from .dcs import DataCoding, decode_dcs, encode_dcs
 from .encoded import EncodedPdu
 from .errors import PduError
 from .reader import Reader
 from .segmentation import segment
-from .submit import build_header
+from .submit import parts_user_data
 from .timestamp import decode_timestamp, encode_timestamp
-from .udh import UserDataHeader, concat_element
-from .user_data import decode_user_data, encode_user_data
+from .udh import UserDataHeader
+from .user_data import decode_user_data
 
 MTI_DELIVER = 0x00
 _MMS = 0x04          # set: no more messages waiting in the SC
@@ -59,17 +59,11 @@ def encode_deliver(originator: str, text: str, *, timestamp: datetime, smsc: str
     """What an SC would deliver for `text`: one PDU per part (used by the simulated modem)."""
     oa = encode_originator(originator)
     seg = segment(text, national_languages)
-    total = seg.segments
     dcs = encode_dcs(seg.encoding)
     scts = encode_timestamp(timestamp)
-    cs = seg.charset
     out = []
-    for seq, part in enumerate(seg.parts, start=1):
-        concat = concat_element(reference & 0xFF, total, seq) if total > 1 else None
-        udh = build_header(concat, cs.locking_id if cs else 0, cs.single_id if cs else 0)
-        payload = cs.encode(part) if seg.encoding == GSM7 and cs else part
-        udl, ud = encode_user_data(seg.encoding, payload, udh)
-        tpdu = (bytes([MTI_DELIVER | _MMS | (_UDHI if udh else 0)]) + oa
+    for has_udh, udl, ud in parts_user_data(seg, reference & 0xFF):
+        tpdu = (bytes([MTI_DELIVER | _MMS | (_UDHI if has_udh else 0)]) + oa
                 + bytes([0x00, dcs]) + scts + bytes([udl]) + ud)
         out.append(EncodedPdu((encode_smsc(smsc) + tpdu).hex().upper(), len(tpdu)))
     return tuple(out)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from .address import Address, decode_address, encode_phone_number, encode_smsc
@@ -9,7 +10,7 @@ from .dcs import GSM7, DataCoding, decode_dcs, encode_dcs
 from .encoded import EncodedPdu
 from .errors import PduError
 from .reader import Reader
-from .segmentation import segment
+from .segmentation import Segmentation, segment
 from .timestamp import decode_timestamp
 from .udh import IEI_LOCKING_SHIFT, IEI_SINGLE_SHIFT, InformationElement, UserDataHeader, concat_element
 from .user_data import decode_user_data, encode_user_data
@@ -47,6 +48,17 @@ def build_header(concat: InformationElement | None, locking_id: int, single_id: 
     return UserDataHeader(tuple(elements)) if elements else None
 
 
+def parts_user_data(seg: Segmentation, reference: int) -> Iterator[tuple[bool, int, bytes]]:
+    """(has a header, TP-UDL, TP-UD) for each part: what SUBMIT and DELIVER share."""
+    cs = seg.charset
+    for seq, part in enumerate(seg.parts, start=1):
+        concat = concat_element(reference, seg.segments, seq) if seg.segments > 1 else None
+        udh = build_header(concat, cs.locking_id if cs else 0, cs.single_id if cs else 0)
+        payload = cs.encode(part) if seg.encoding == GSM7 and cs else part
+        udl, ud = encode_user_data(seg.encoding, payload, udh)
+        yield udh is not None, udl, ud
+
+
 def encode_submit(to: str, text: str, *, reference: int = 0, status_report: bool = True,
                   validity: int | None = None, flash: bool = False,
                   national_languages: tuple[str, ...] = ()) -> tuple[EncodedPdu, ...]:
@@ -60,21 +72,15 @@ def encode_submit(to: str, text: str, *, reference: int = 0, status_report: bool
         raise PduError(f"concatenation reference {reference} is not 0..255")
     destination = encode_phone_number(to)
     seg = segment(text, national_languages)
-    total = seg.segments
     first = MTI_SUBMIT | (_SRR if status_report else 0)
     vp = b""
     if validity is not None:
         first |= _VPF_RELATIVE
         vp = bytes([relative_code(validity)])
     dcs = encode_dcs(seg.encoding, flash)
-    cs = seg.charset
     out = []
-    for seq, part in enumerate(seg.parts, start=1):
-        concat = concat_element(reference, total, seq) if total > 1 else None
-        udh = build_header(concat, cs.locking_id if cs else 0, cs.single_id if cs else 0)
-        payload = cs.encode(part) if seg.encoding == GSM7 and cs else part
-        udl, ud = encode_user_data(seg.encoding, payload, udh)
-        tpdu = (bytes([first | (_UDHI if udh else 0), 0x00]) + destination
+    for has_udh, udl, ud in parts_user_data(seg, reference):
+        tpdu = (bytes([first | (_UDHI if has_udh else 0), 0x00]) + destination
                 + bytes([0x00, dcs]) + vp + bytes([udl]) + ud)
         out.append(EncodedPdu((encode_smsc(None) + tpdu).hex().upper(), len(tpdu)))
     return tuple(out)

@@ -19,7 +19,7 @@ from . import keys as keyring
 from .ids import new_id
 from .schema import migrate
 from .status import FINAL, aggregate
-from .writer import Writer, connect
+from .writer import Writer
 
 WEBHOOK_EVENTS = {"sent": "message.sent", "delivered": "message.delivered",
                   "failed": "message.failed", "expired": "message.expired"}
@@ -613,7 +613,3 @@ def webhook_body(event: str, message: dict) -> dict:
         "error": message["error"],
     }
 
-
-def open_for_check(path: str) -> sqlite3.Connection:
-    """A plain connection for tools and tests that inspect the file directly."""
-    return connect(path)

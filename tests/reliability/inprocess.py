@@ -49,7 +49,7 @@ async def running_gateway(tmp_path, sims: dict[str, tuple[str, Settings, Faults]
         modems.append(Modem(name, sim.path, timeouts=timeouts))
     dispatcher = Dispatcher(store, modems, settings=settings, clock=time.time)
     for m in modems:
-        m._handler = dispatcher.on_received
+        m.handler = dispatcher.on_received
     await dispatcher.start()
     for m in modems:
         await m.start()
