@@ -293,6 +293,19 @@ def submit_intervals(transcript) -> list[tuple[float, float]]:
     return out
 
 
+class AnswerCount:
+    """+CMGS answers written so far, counted as they are written: re-scanning the
+    transcript on every change would make the benchmark's own CPU grow with N²."""
+
+    def __init__(self, transcript) -> None:
+        self.count = len(answers_sent(transcript))
+        transcript.listeners.append(self._entry)
+
+    def _entry(self, entry) -> None:
+        if entry.kind == "bytes" and b"+CMGS:" in entry.data:
+            self.count += 1
+
+
 def answers_sent(transcript) -> list[float]:
     """Times the +CMGS answers were written to the pty."""
     return [e.at for e in transcript.entries if e.kind == "bytes" and b"+CMGS:" in e.data]

@@ -20,7 +20,7 @@ import time
 
 from modemgw.simulator import Settings, Simulator
 
-from .common import Gateway, Result, Workdir, answers_sent, config_text, post_messages, recipient, submit_intervals
+from .common import AnswerCount, Gateway, Result, Workdir, answers_sent, config_text, post_messages, recipient, submit_intervals
 
 
 async def queue_messages(gw: Gateway, names: list[str], count: int) -> None:
@@ -48,7 +48,8 @@ async def overhead(*, count: int = 1000, keep: bool = False, quick: bool = False
             await gw.start(config_text(gw.port, gw.database, modems=[("sim0", str(work / "ttySIM0"))]))
             try:
                 cpu0, t0 = gw.cpu(), time.monotonic()
-                await sim.wait_for(lambda: len(answers_sent(sim.transcript)) >= count, timeout=count * 0.2 + 60)
+                answers = AnswerCount(sim.transcript)
+                await sim.wait_for(lambda: answers.count >= count, timeout=count * 0.2 + 60)
                 cpu1 = gw.cpu()
                 intervals = submit_intervals(sim.transcript)
                 first, last = intervals[0][0], intervals[count - 1][1]

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from modemgw.simulator import Settings, Simulator
 
-from .common import Gateway, Result, Workdir, answers_sent, config_text, log, post_messages, session_cpu_seconds
+from .common import AnswerCount, Gateway, Result, Workdir, answers_sent, config_text, log, post_messages, session_cpu_seconds
 from .peers import fidelity
 from .peers.fidelity import Message
 
@@ -90,7 +90,8 @@ async def one(name: str, latency: float, count: int, keep: bool) -> dict:
                 await settled(sim)
                 cpu0, t0 = cpu(), time.monotonic()
                 await submit()
-                await sim.wait_for(lambda: len(answers_sent(sim.transcript)) >= count, timeout=count * 4 + 60)
+                answers = AnswerCount(sim.transcript)
+                await sim.wait_for(lambda: answers.count >= count, timeout=count * 4 + 60)
                 cpu1 = cpu()
             finally:
                 with contextlib.suppress(Exception):

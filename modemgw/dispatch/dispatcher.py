@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from ..modem import Modem, ModemState, ModemUnavailable, ReceivedPdu, SendFailed, SendUnknown
 from ..sms import Deliver, EncodedPdu, Outcome, PduError, Reassembler, StatusReport, decode_pdu
-from ..store import DuePart, Store
+from ..store import DuePart, ReportUpdate, Store
 from . import matching
 from .limits import ModemLimits, Throttle
 from .retry import RetryPolicy
@@ -51,7 +51,13 @@ class _ModemSlot:
         self.failures = 0
         self.drained_until = 0.0
         self.task: asyncio.Task[None] | None = None
-        self.sending = False                # a part is between mark_sending and its outcome
+        # The part between mark_sending and its recorded outcome: it must not be
+        # cancelled, and a status report that finds no part may be waiting for it.
+        self.in_flight: tuple[str, int] | None = None
+
+    @property
+    def sending(self) -> bool:
+        return self.in_flight is not None
 
     @property
     def load(self) -> int:
@@ -129,14 +135,17 @@ class Dispatcher:
         while not self._stopping:
             self._wake.clear()
             now = self.clock()
+            had_room = False
             try:
                 await self._housekeeping(now)
-                await self._assign(now)
+                had_room = await self._assign(now)
             except Exception:
                 log.exception("dispatcher pass failed; trying again")
             self.passes += 1
             delay = self.settings.idle_wakeup
-            nxt = await self.store.next_due_time()
+            # With every modem full (or away) the next due time does not matter: a
+            # worker finishing or a modem coming back wakes the loop.
+            nxt = await self.store.next_due_time() if had_room else None
             if nxt is not None and nxt > self.clock():
                 delay = min(delay, nxt - self.clock())
             # Due parts that could not be placed wait for a wake-up: a worker
@@ -170,13 +179,14 @@ class Dispatcher:
                 if s.modem.state == ModemState.READY and s.drained_until <= now
                 and not s.throttle.capped(now)]
 
-    async def _assign(self, now: float) -> None:
+    async def _assign(self, now: float) -> bool:
+        """Hand due parts to modems with room; False when none had any."""
         # Each modem gets only a few parts ahead: the rest stay in the database,
         # free to go to whichever modem is ready first.
         room = {n: self.settings.queue_depth - self.slots[n].load for n in self._ready(now)}
         total = sum(r for r in room.values() if r > 0)
         if total <= 0:
-            return
+            return False
         for part in await self.store.due_parts(now, limit=4 * total + len(self._assigned)):
             key = (part.message_id, part.seq)
             if key in self._assigned:
@@ -198,39 +208,67 @@ class Dispatcher:
             self._assigned.add(key)
             self._pinned[part.message_id] = name
             self.slots[name].queue.put_nowait(part)
+        return True
 
     # -- sending -----------------------------------------------------------------
 
     async def _worker(self, slot: _ModemSlot) -> None:
         while not self._stopping:
-            part = await slot.queue.get()
+            part: DuePart | None = await slot.queue.get()
             if self._stopping:
                 return
-            try:
-                await self._send(slot, part)
-            except Exception:
-                log.exception("message=%s part=%d modem=%s send step failed", part.message_id,
-                              part.seq, slot.modem.name)
-            finally:
-                slot.sending = False
-                async with self._sent:
-                    self._sent.notify_all()
-                self._assigned.discard((part.message_id, part.seq))
-                if not any(mid == part.message_id for mid, _ in self._assigned):
-                    self._pinned.pop(part.message_id, None)
-                self.notify()
+            marked = False
+            # While the modem's queue holds more, each outcome is committed together
+            # with marking the next part `sending`: one commit per part.
+            while part is not None:
+                following = None
+                try:
+                    following = await self._send(slot, part, marked)
+                except Exception:
+                    log.exception("message=%s part=%d modem=%s send step failed", part.message_id,
+                                  part.seq, slot.modem.name)
+                finally:
+                    await self._finished(slot, part, following)
+                part, marked = following, True
 
-    async def _send(self, slot: _ModemSlot, part: DuePart) -> None:
+    async def _finished(self, slot: _ModemSlot, part: DuePart, following: DuePart | None) -> None:
+        key = (part.message_id, part.seq)
+        if slot.in_flight == key:
+            slot.in_flight = None           # its outcome could not be recorded
+        async with self._sent:
+            self._sent.notify_all()
+        self._assigned.discard(key)
+        if not any(mid == part.message_id for mid, _ in self._assigned):
+            self._pinned.pop(part.message_id, None)
+        # A pass refills the queue; one per part would be mostly empty work.
+        if following is None or slot.queue.qsize() < self.settings.queue_depth // 2:
+            self.notify()
+
+    def _take_following(self, slot: _ModemSlot) -> DuePart | None:
+        """The modem's next part, if it may be submitted right away."""
+        now = self.clock()
+        if self._stopping or slot.queue.empty() or slot.modem.state != ModemState.READY \
+                or slot.throttle.wait(now) > 0 or slot.throttle.capped(now):
+            return None
+        return slot.queue.get_nowait()
+
+    async def _send(self, slot: _ModemSlot, part: DuePart, marked: bool) -> DuePart | None:
+        """Submit one part and record the outcome; returns the next part when it was
+        marked `sending` in the same commit (the caller submits it next)."""
         name = slot.modem.name
-        wait = slot.throttle.wait(self.clock())
-        if wait:
-            await asyncio.sleep(wait)
-        if slot.modem.state != ModemState.READY:
-            await self.store.mark_retry(part.message_id, part.seq, self.clock(),
-                                        f"modem {name} not ready", release_modem=True)
-            return
-        slot.sending = True
-        await self.store.mark_sending(part.message_id, part.seq, name)
+        key = (part.message_id, part.seq)
+        if not marked:
+            wait = slot.throttle.wait(self.clock())
+            if wait:
+                await asyncio.sleep(wait)
+            if slot.modem.state != ModemState.READY:
+                await self.store.mark_retry(part.message_id, part.seq, self.clock(),
+                                            f"modem {name} not ready", release_modem=True)
+                return None
+            slot.in_flight = key
+            await self.store.mark_sending(part.message_id, part.seq, name)
+        slot.in_flight = key
+        following = None
         try:
             mr = await slot.modem.send(EncodedPdu(part.pdu, part.tpdu_length))
         except SendUnknown as exc:
@@ -248,10 +286,19 @@ class Dispatcher:
         else:
             slot.throttle.record(self.clock())
             slot.failures = 0
-            await self.store.mark_sent(part.message_id, part.seq, mr)
+            following = self._take_following(slot)
+            nxt = (following.message_id, following.seq, name) if following is not None else None
+            try:
+                await self.store.mark_sent(part.message_id, part.seq, mr, next_sending=nxt)
+            except BaseException:
+                if following is not None:   # not marked: the dispatcher hands it out again
+                    self._assigned.discard((following.message_id, following.seq))
+                raise
             log.info("message=%s part=%d/%d modem=%s sent mr=%d", part.message_id, part.seq,
                      part.total, name, mr)
+        slot.in_flight = None if following is None else (following.message_id, following.seq)
         self.on_change()
+        return following
 
     async def _failed(self, slot: _ModemSlot, part: DuePart, exc: SendFailed) -> None:
         name = slot.modem.name
@@ -277,14 +324,23 @@ class Dispatcher:
     async def on_received(self, received: ReceivedPdu) -> None:
         """The modems' handler: returns once the PDU is committed (then it may be deleted)."""
         message = received.message
-        kind = ("status_report" if isinstance(message, StatusReport) else
-                "deliver" if isinstance(message, Deliver) else
+        if isinstance(message, StatusReport):
+            # Kept and, in the usual case, applied in the same commit.
+            update = _update_of(message)
+            pdu_id, match = await self.store.store_report(
+                received.modem, received.hex, received.length, mr=message.message_reference,
+                since=self.clock() - self.settings.report_window, update=update,
+                choose=lambda candidates: self._choose(candidates, message))
+            if match is None:
+                await self._report_unmatched(received.modem, message, pdu_id)
+            else:
+                self._reported(received.modem, message, match)
+            return
+        kind = ("deliver" if isinstance(message, Deliver) else
                 "undecodable" if message is None else "submit")
         pdu_id = await self.store.store_received(received.modem, received.hex, received.length, kind,
                                                  received.error)
-        if isinstance(message, StatusReport):
-            await self._report(received.modem, message, pdu_id)
-        elif isinstance(message, Deliver):
+        if isinstance(message, Deliver):
             async with self._receive_lock:
                 self._pdu_ids[id(message)] = pdu_id
                 self._pdu_modem[pdu_id] = received.modem
@@ -292,38 +348,41 @@ class Dispatcher:
                 if whole is not None:
                     await self._store_inbound(whole)
 
-    async def _report(self, modem: str, report: StatusReport, pdu_id: int | None = None) -> None:
-        now = self.clock()
-        candidates = await self.store.report_candidates(modem, report.message_reference,
-                                                        now - self.settings.report_window)
+    @staticmethod
+    def _choose(candidates: list[dict], report: StatusReport) -> dict | None:
         reported_at = report.timestamp.timestamp() if report.timestamp else None
-        match = matching.choose(candidates, report.recipient.number, reported_at)
+        return matching.choose(candidates, report.recipient.number, reported_at)
+
+    async def _report_unmatched(self, modem: str, report: StatusReport, pdu_id: int) -> None:
+        """A kept report that found no part: it may have overtaken the commit of its own
+        +CMGS answer; wait for the part being sent on this modem to be recorded, then
+        look again. Otherwise it matches nothing and is marked handled."""
         slot = self.slots.get(modem)
-        if match is None and slot is not None and slot.sending:
-            # A fast report can overtake the commit of its own +CMGS answer: wait
-            # for the part being sent on this modem to be recorded, then look again.
+        if slot is not None and slot.in_flight is not None:
+            waiting_for = slot.in_flight
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(REPORT_RACE_WAIT):
                     async with self._sent:
-                        await self._sent.wait_for(lambda: not slot.sending)
-            candidates = await self.store.report_candidates(modem, report.message_reference,
-                                                            now - self.settings.report_window)
-            match = matching.choose(candidates, report.recipient.number, reported_at)
+                        await self._sent.wait_for(lambda: slot.in_flight != waiting_for)
+        await self._apply_kept(modem, report, pdu_id)
+
+    async def _apply_kept(self, modem: str, report: StatusReport, pdu_id: int) -> None:
+        """Apply a report already in received_pdus (after a wait, or kept before a crash)."""
+        candidates = await self.store.report_candidates(modem, report.message_reference,
+                                                        self.clock() - self.settings.report_window)
+        match = self._choose(candidates, report)
         if match is None:
             log.warning("modem=%s status report mr=%d to=%s matches no sent part", modem,
                         report.message_reference, report.recipient.number)
-            if pdu_id is not None:
-                await self.store.report_handled(pdu_id)
+            await self.store.report_handled(pdu_id)
             return
-        status = {Outcome.DELIVERED: "delivered", Outcome.PENDING: "sent",
-                  Outcome.FAILED_PERMANENT: "failed", Outcome.FAILED_TEMPORARY: "failed"}[report.outcome]
-        if report.status == EXPIRED_STATUS:
-            status = "expired"
-        at = report.discharge_time.timestamp() if report.discharge_time else None
-        await self.store.apply_report(match["message_id"], match["seq"], part_status=status,
-                                      report_status=report.status, reason=report.reason, at=at,
-                                      pdu={"mr": report.message_reference,
-                                           "recipient": report.recipient.number}, pdu_id=pdu_id)
+        u = _update_of(report)
+        await self.store.apply_report(match["message_id"], match["seq"], part_status=u.part_status,
+                                      report_status=u.report_status, reason=u.reason, at=u.at,
+                                      pdu=u.pdu, pdu_id=pdu_id)
+        self._reported(modem, report, match)
+
+    def _reported(self, modem: str, report: StatusReport, match: dict) -> None:
         log.info("message=%s part=%d modem=%s report %s (0x%02X %s)", match["message_id"], match["seq"],
                  modem, report.outcome.value, report.status, report.reason)
         self.on_change()
@@ -351,7 +410,7 @@ class Dispatcher:
             except PduError:
                 continue
             if isinstance(report, StatusReport):
-                await self._report(row["modem"], report, row["id"])
+                await self._apply_kept(row["modem"], report, row["id"])
 
     async def _restore_reassembly(self) -> None:
         """Parts received before a restart but not yet joined go back into the reassembler."""
@@ -386,3 +445,15 @@ class Dispatcher:
                              "reports": m.counters.reports, "recoveries": m.counters.recoveries},
             })
         return out
+
+
+_PART_STATUS = {Outcome.DELIVERED: "delivered", Outcome.PENDING: "sent",
+                Outcome.FAILED_PERMANENT: "failed", Outcome.FAILED_TEMPORARY: "failed"}
+
+
+def _update_of(report: StatusReport) -> ReportUpdate:
+    """What a status report does to the part it belongs to."""
+    status = "expired" if report.status == EXPIRED_STATUS else _PART_STATUS[report.outcome]
+    at = report.discharge_time.timestamp() if report.discharge_time else None
+    return ReportUpdate(status, report.status, report.reason, at,
+                        {"mr": report.message_reference, "recipient": report.recipient.number})

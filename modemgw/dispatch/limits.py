@@ -25,7 +25,8 @@ class Throttle:
 
     @staticmethod
     def day_of(now: float) -> int:
-        return time.localtime(now).tm_yday + 1000 * time.localtime(now).tm_year
+        t = time.localtime(now)
+        return t.tm_yday + 1000 * t.tm_year
 
     def _roll(self, now: float) -> None:
         day = self.day_of(now)

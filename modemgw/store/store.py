@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import aiosqlite
@@ -20,6 +20,11 @@ from .ids import new_id
 from .schema import migrate
 from .status import FINAL, aggregate
 from .writer import Writer
+
+# A received PDU's commit may wait this long (s) to share one with the next part
+# being sent: on a busy modem that halves the commits, and the modem is told
+# the PDU is received (AT+CNMA) only a few milliseconds later.
+RECEIVED_LINGER = 0.005
 
 WEBHOOK_EVENTS = {"sent": "message.sent", "delivered": "message.delivered",
                   "failed": "message.failed", "expired": "message.expired"}
@@ -62,6 +67,37 @@ class DuePart:
     priority: int
 
 
+@dataclass(frozen=True, slots=True)
+class ReportUpdate:
+    """What a status report does to its part."""
+    part_status: str           # delivered, sent (still pending), failed, expired
+    report_status: int         # TP-ST
+    reason: str
+    at: float | None           # discharge time
+    pdu: dict                  # mr and recipient, for the part's event
+
+
+_INSERT_MESSAGE = (
+    "INSERT INTO messages (id, api_key_id, to_number, sender, text, status, encoding, segments, "
+    "callback_url, idempotency_key, priority, policy, reference, validity, flash, created_at, "
+    "updated_at, scheduled_at, expires_at) VALUES (:id, :api_key_id, :to_number, :sender, :text, "
+    ":status, :encoding, :segments, :callback_url, :idempotency_key, :priority, :policy, :reference, "
+    ":validity, :flash, :created_at, :updated_at, :scheduled_at, :expires_at)")
+_UNSET_COLUMNS = {"modem": None, "sent_at": None, "delivered_at": None, "error": None}
+
+# Parts a status report may belong to: this MR on this modem, or an unknown outcome
+# whose MR was never learnt. Two indexed searches (an OR would scan the modem's parts).
+_CANDIDATES = (
+    "SELECT p.message_id, p.seq, p.submitted_at, p.status, p.mr, m.to_number FROM parts p "
+    "JOIN messages m ON m.id = p.message_id WHERE p.modem = :modem AND p.mr = :mr "
+    "AND p.submitted_at >= :since "
+    "UNION ALL "
+    "SELECT p.message_id, p.seq, p.submitted_at, p.status, p.mr, m.to_number FROM parts p "
+    "JOIN messages m ON m.id = p.message_id WHERE p.status = 'unknown' AND p.mr IS NULL "
+    "AND p.modem = :modem AND p.submitted_at >= :since "
+    "ORDER BY submitted_at DESC LIMIT 20")
+
+
 @dataclass
 class Created:
     messages: list[dict] = field(default_factory=list)
@@ -80,9 +116,13 @@ class Store:
     def __init__(self, path: str, *, default_webhook_url: str | None = None) -> None:
         self.path = path
         self.default_webhook_url = default_webhook_url
-        self.writer = Writer(path)
+        self.writer = Writer(path, on_commit=self._committed)
         self._read: aiosqlite.Connection | None = None
         self._keys_conn: sqlite3.Connection | None = None
+        # Webhook deliveries written (counted once committed), so the sender can tell a
+        # change that concerns it from one that does not without a query.
+        self.webhooks_written = 0
+        self._webhooks_uncommitted = 0
 
     async def open(self) -> None:
         self.writer.start(migrate)
@@ -203,24 +243,25 @@ class Store:
             now = _now()
             out = Created()
             for m in messages:
-                mid = new_id("msg")
-                conn.execute(
-                    "INSERT INTO messages (id, api_key_id, to_number, sender, text, status, encoding, "
-                    "segments, callback_url, idempotency_key, priority, policy, reference, validity, "
-                    "flash, created_at, updated_at, scheduled_at, expires_at) "
-                    "VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (mid, api_key_id, m.to, m.sender, m.text, m.encoding, len(m.parts), m.callback_url,
-                     idempotency_key, m.priority, m.policy, m.reference, m.validity, int(m.flash),
-                     now, now, m.scheduled_at, m.expires_at))
+                row = {"id": new_id("msg"), "api_key_id": api_key_id, "to_number": m.to,
+                       "sender": m.sender, "text": m.text, "status": "queued", "encoding": m.encoding,
+                       "segments": len(m.parts), "callback_url": m.callback_url,
+                       "idempotency_key": idempotency_key, "priority": m.priority, "policy": m.policy,
+                       "reference": m.reference, "validity": m.validity, "flash": int(m.flash),
+                       "created_at": now, "updated_at": now, "scheduled_at": m.scheduled_at,
+                       "expires_at": m.expires_at}
+                conn.execute(_INSERT_MESSAGE, row)
+                mid = row["id"]
                 start = max(now, m.scheduled_at or 0)
                 conn.executemany(
                     "INSERT INTO parts (message_id, seq, total, pdu, tpdu_length, status, "
-                    "next_attempt_at) VALUES (?, ?, ?, ?, ?, 'queued', ?)",
-                    [(mid, i, len(m.parts), p.pdu, p.tpdu_length, start)
+                    "next_attempt_at, priority) VALUES (?, ?, ?, ?, ?, 'queued', ?, ?)",
+                    [(mid, i, len(m.parts), p.pdu, p.tpdu_length, start, m.priority)
                      for i, p in enumerate(m.parts, start=1)])
                 self._event(conn, mid, "message.queued", {"status": "queued"}, now)
-                out.messages.append(dict(conn.execute("SELECT * FROM messages WHERE id = ?",
-                                                      (mid,)).fetchone()))
+                # The row as stored, without reading it back: the columns not set here
+                # are the ones a queued message has no value for yet.
+                out.messages.append({**_UNSET_COLUMNS, **row})
             return out
         return await self.writer.write(fn)
 
@@ -287,12 +328,13 @@ class Store:
     # -- dispatching ---------------------------------------------------------
 
     async def due_parts(self, now: float, limit: int = 100) -> list[DuePart]:
-        """Queued parts whose time has come, most urgent first, in part order."""
+        """Queued parts whose time has come, most urgent first, in part order (read from
+        the index in that order: the backlog is never sorted)."""
         rows = await self._fetchall(
             "SELECT p.message_id, p.seq, p.total, p.pdu, p.tpdu_length, p.attempts, m.to_number, "
-            "m.sender, m.modem, m.priority FROM parts p JOIN messages m ON m.id = p.message_id "
-            "WHERE p.status = 'queued' AND p.next_attempt_at <= ? "
-            "ORDER BY m.priority DESC, p.next_attempt_at, p.message_id, p.seq LIMIT ?", (now, limit))
+            "m.sender, m.modem, p.priority FROM parts p INDEXED BY parts_queue "
+            "JOIN messages m ON m.id = p.message_id WHERE p.status = 'queued' AND p.next_attempt_at <= ? "
+            "ORDER BY p.priority DESC, p.next_attempt_at, p.message_id, p.seq LIMIT ?", (now, limit))
         return [DuePart(r["message_id"], r["seq"], r["total"], r["pdu"], r["tpdu_length"],
                         r["attempts"], r["to_number"], r["sender"], r["modem"], r["priority"])
                 for r in rows]
@@ -324,20 +366,21 @@ class Store:
 
     async def mark_sending(self, message_id: str, seq: int, modem: str) -> None:
         """Committed before the PDU is written: a crash after this is an unknown, not a loss."""
-        def fn(conn: sqlite3.Connection) -> None:
-            conn.execute("UPDATE parts SET status = 'sending', modem = ?, attempts = attempts + 1 "
-                         "WHERE message_id = ? AND seq = ?", (modem, message_id, seq))
-            conn.execute("UPDATE messages SET modem = ? WHERE id = ? AND modem IS NULL", (modem, message_id))
-        await self.writer.write(fn)
+        await self.writer.write(lambda conn: self._sending(conn, message_id, seq, modem))
 
-    async def mark_sent(self, message_id: str, seq: int, mr: int, *, unknown: bool = False,
-                        error: str | None = None) -> None:
+    async def mark_sent(self, message_id: str, seq: int, mr: int | None, *, unknown: bool = False,
+                        error: str | None = None, next_sending: tuple[str, int, str] | None = None) -> None:
+        """Record a part's +CMGS outcome. With `next_sending` (message id, seq, modem) the
+        modem's next part is marked `sending` in the same commit, so a modem busy with a
+        queue costs one commit per part instead of two."""
         def fn(conn: sqlite3.Connection) -> None:
             now = _now()
             conn.execute("UPDATE parts SET status = ?, mr = ?, submitted_at = ?, error = ? "
                          "WHERE message_id = ? AND seq = ?",
                          ("unknown" if unknown else "sent", mr, now, error, message_id, seq))
             self._refresh(conn, message_id, now)
+            if next_sending is not None:
+                self._sending(conn, *next_sending)
         await self.writer.write(fn)
 
     async def mark_retry(self, message_id: str, seq: int, at: float, error: str,
@@ -404,40 +447,36 @@ class Store:
         await self.writer.write(fn)
 
     async def report_candidates(self, modem: str, mr: int, since: float) -> list[dict]:
-        return await self._fetchall(
-            "SELECT p.message_id, p.seq, p.submitted_at, p.status, p.mr, m.to_number FROM parts p "
-            "JOIN messages m ON m.id = p.message_id WHERE p.modem = ? "
-            "AND (p.mr = ? OR (p.mr IS NULL AND p.status = 'unknown')) "
-            "AND p.submitted_at >= ? ORDER BY p.submitted_at DESC LIMIT 20", (modem, mr, since))
+        return await self._fetchall(_CANDIDATES, {"modem": modem, "mr": mr, "since": since})
 
     async def apply_report(self, message_id: str, seq: int, *, part_status: str, report_status: int,
                            reason: str, at: float | None, pdu: dict, pdu_id: int | None = None) -> None:
         """Record a status report on its part and update the message (and mark the
         kept PDU handled, in the same transaction)."""
-        def fn(conn: sqlite3.Connection) -> None:
-            now = _now()
-            if pdu_id is not None:
-                conn.execute("UPDATE received_pdus SET handled_at = ? WHERE id = ?", (now, pdu_id))
-            conn.execute("UPDATE parts SET status = ?, report_status = ?, report_at = ?, error = ? "
-                         "WHERE message_id = ? AND seq = ?",
-                         (part_status, report_status, at or now,
-                          None if part_status in ("delivered", "sent") else reason, message_id, seq))
-            self._event(conn, message_id, "part.report", {"seq": seq, "status": report_status,
-                                                           "reason": reason, **pdu}, now)
-            self._refresh(conn, message_id, now, error=None if part_status != "failed" else reason,
-                          delivered_at=at)
-        await self.writer.write(fn)
+        update = ReportUpdate(part_status, report_status, reason, at, pdu)
+        await self.writer.write(lambda conn: self._apply_report(conn, message_id, seq, update, pdu_id))
+
+    async def store_report(self, modem: str, pdu: str, length: int | None, *, mr: int, since: float,
+                           choose: Callable[[list[dict]], dict | None],
+                           update: ReportUpdate) -> tuple[int, dict | None]:
+        """Keep a status report and apply it to the part `choose` picks among the
+        candidates (same modem and MR), all in one commit. Returns the kept PDU's id and
+        the part chosen; with None the report is kept unapplied (`handled_at` unset)."""
+        def fn(conn: sqlite3.Connection) -> tuple[int, dict | None]:
+            pdu_id = self._received(conn, modem, pdu, length, "status_report", None)
+            match = choose([dict(r) for r in conn.execute(_CANDIDATES, {"modem": modem, "mr": mr, "since": since})])
+            if match is not None:
+                self._apply_report(conn, match["message_id"], match["seq"], update, pdu_id)
+            return pdu_id, match
+        return await self.writer.write(fn, linger=RECEIVED_LINGER)
 
     # -- receiving -----------------------------------------------------------
 
     async def store_received(self, modem: str, pdu: str, length: int | None, kind: str,
                              error: str | None) -> int:
         """Keep every PDU a modem handed over, decodable or not. Committed on return."""
-        def fn(conn: sqlite3.Connection) -> int:
-            cur = conn.execute("INSERT INTO received_pdus (modem, received_at, pdu, length, kind, error) "
-                               "VALUES (?, ?, ?, ?, ?, ?)", (modem, _now(), pdu, length, kind, error))
-            return int(cur.lastrowid)
-        return await self.writer.write(fn)
+        return await self.writer.write(lambda conn: self._received(conn, modem, pdu, length, kind, error),
+                                       linger=RECEIVED_LINGER)
 
     async def store_inbound(self, modem: str, from_number: str, text: str, parts: int,
                             complete: bool, sent_at: float | None, pdu_ids: Iterable[int]) -> str:
@@ -551,6 +590,36 @@ class Store:
 
     # -- inside write transactions ---------------------------------------------
 
+    def _committed(self) -> None:
+        # A rolled-back job may have counted one too many: at worst one needless pass.
+        self.webhooks_written = self._webhooks_uncommitted
+
+    def _sending(self, conn: sqlite3.Connection, message_id: str, seq: int, modem: str) -> None:
+        conn.execute("UPDATE parts SET status = 'sending', modem = ?, attempts = attempts + 1 "
+                     "WHERE message_id = ? AND seq = ?", (modem, message_id, seq))
+        conn.execute("UPDATE messages SET modem = ? WHERE id = ? AND modem IS NULL", (modem, message_id))
+
+    def _received(self, conn: sqlite3.Connection, modem: str, pdu: str, length: int | None, kind: str,
+                  error: str | None) -> int:
+        cur = conn.execute("INSERT INTO received_pdus (modem, received_at, pdu, length, kind, error) "
+                           "VALUES (?, ?, ?, ?, ?, ?)", (modem, _now(), pdu, length, kind, error))
+        return int(cur.lastrowid)
+
+    def _apply_report(self, conn: sqlite3.Connection, message_id: str, seq: int, update: ReportUpdate,
+                      pdu_id: int | None) -> None:
+        now = _now()
+        if pdu_id is not None:
+            conn.execute("UPDATE received_pdus SET handled_at = ? WHERE id = ?", (now, pdu_id))
+        conn.execute("UPDATE parts SET status = ?, report_status = ?, report_at = ?, error = ? "
+                     "WHERE message_id = ? AND seq = ?",
+                     (update.part_status, update.report_status, update.at or now,
+                      None if update.part_status in ("delivered", "sent") else update.reason,
+                      message_id, seq))
+        self._event(conn, message_id, "part.report", {"seq": seq, "status": update.report_status,
+                                                       "reason": update.reason, **update.pdu}, now)
+        self._refresh(conn, message_id, now, error=update.reason if update.part_status == "failed" else None,
+                      delivered_at=update.at)
+
     def _event(self, conn: sqlite3.Connection, message_id: str | None, kind: str, data: dict,
                now: float) -> None:
         conn.execute("INSERT INTO events (at, message_id, type, data) VALUES (?, ?, ?, ?)",
@@ -558,6 +627,7 @@ class Store:
 
     def _webhook(self, conn: sqlite3.Connection, message_id: str | None, event: str, url: str,
                  body: dict, api_key_id: int | None, now: float) -> None:
+        self._webhooks_uncommitted += 1
         conn.execute("INSERT INTO webhook_deliveries (message_id, event, url, body, api_key_id, status, "
                      "next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)",
                      (message_id, event, url, json.dumps(body, separators=(",", ":")), api_key_id, now, now))

@@ -13,6 +13,7 @@ import asyncio
 import queue
 import sqlite3
 import threading
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -33,8 +34,9 @@ def connect(path: str) -> sqlite3.Connection:
 
 
 class Writer:
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, on_commit: Callable[[], None] | None = None) -> None:
         self.path = path
+        self.on_commit = on_commit      # called in the writer thread after each COMMIT
         self._jobs: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._done: threading.Event = threading.Event()
@@ -62,13 +64,18 @@ class Writer:
             await finished
             self._thread = None
 
-    async def write(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        """Run `fn(conn)` inside a transaction; return its result once committed."""
+    async def write(self, fn: Callable[[sqlite3.Connection], T], *, linger: float = 0.0) -> T:
+        """Run `fn(conn)` inside a transaction; return its result once committed.
+
+        `linger` (seconds): a write nobody is waiting on urgently may wait that
+        long for another write to share its commit, rather than take a commit
+        (an fsync) of its own that the next urgent write would queue behind.
+        """
         if self._thread is None:
             raise RuntimeError("the writer is not running")
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
-        self._jobs.put((fn, loop, future))
+        self._jobs.put((fn, loop, future, linger))
         return await future
 
     def _run(self, conn: sqlite3.Connection) -> None:
@@ -77,17 +84,7 @@ class Writer:
                 first = self._jobs.get()
                 if first is _STOP:
                     return
-                batch = [first]
-                stop = False
-                while len(batch) < MAX_BATCH:
-                    try:
-                        job = self._jobs.get_nowait()
-                    except queue.Empty:
-                        break
-                    if job is _STOP:
-                        stop = True
-                        break
-                    batch.append(job)
+                batch, stop = self._gather(first)
                 self._commit(conn, batch)
                 if stop:
                     return
@@ -98,11 +95,35 @@ class Writer:
             if on_exit is not None:
                 on_exit()
 
+    def _gather(self, first: Any) -> tuple[list[Any], bool]:
+        """Every job waiting now, plus those arriving while only lingering jobs are in
+        hand (until the earliest of their deadlines); True when asked to stop."""
+        batch = [first]
+        deadline = time.monotonic() + first[3] if first[3] > 0 else None
+        while len(batch) < MAX_BATCH:
+            try:
+                job = self._jobs.get_nowait()
+            except queue.Empty:
+                if deadline is None:
+                    break
+                try:
+                    job = self._jobs.get(timeout=max(0.0, deadline - time.monotonic()))
+                except queue.Empty:
+                    break
+            if job is _STOP:
+                return batch, True
+            batch.append(job)
+            if job[3] > 0 and deadline is not None:
+                deadline = min(deadline, time.monotonic() + job[3])
+            else:
+                deadline = None      # an urgent job: commit now
+        return batch, False
+
     def _commit(self, conn: sqlite3.Connection, batch: list[Any]) -> None:
         outcomes: list[tuple[bool, Any]] = []
         try:
             conn.execute("BEGIN IMMEDIATE")
-            for fn, _, _ in batch:
+            for fn, _, _, _ in batch:
                 conn.execute("SAVEPOINT job")
                 try:
                     outcomes.append((True, fn(conn)))
@@ -112,6 +133,8 @@ class Writer:
                     conn.execute("RELEASE job")
                     outcomes.append((False, exc))
             conn.execute("COMMIT")
+            if self.on_commit is not None:
+                self.on_commit()
         except Exception as exc:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
@@ -120,7 +143,7 @@ class Writer:
         self.jobs += len(batch)
         # One wake-up of each event loop per batch, not one per job.
         by_loop: dict[Any, list[tuple[asyncio.Future[Any], bool, Any]]] = {}
-        for (_, loop, future), (ok, value) in zip(batch, outcomes):
+        for (_, loop, future, _), (ok, value) in zip(batch, outcomes):
             by_loop.setdefault(loop, []).append((future, ok, value))
         for loop, results in by_loop.items():
             loop.call_soon_threadsafe(_resolve_all, results)

@@ -54,19 +54,24 @@ class WebhookSender:
         self._session: aiohttp.ClientSession | None = None
         self._owns_session = False
         self._wake = asyncio.Event()
+        self._seen_written = -1            # store.webhooks_written at the last pass
         self._task: asyncio.Task | None = None
 
     # -- lifecycle -------------------------------------------------------------
 
     def notify(self) -> None:
-        """A delivery was committed: look at the outbox now rather than at the next due time."""
-        self._wake.set()
+        """Something was committed: if it wrote a delivery, look at the outbox now rather
+        than at the next due time (most changes, a part sent or a report on a message
+        without a callback, write none, and cost no query)."""
+        if self.store.webhooks_written != self._seen_written:
+            self._wake.set()
 
     async def run(self) -> None:
         self._task = asyncio.current_task()
         try:
             while True:
                 self._wake.clear()
+                self._seen_written = self.store.webhooks_written
                 delay = await self._pass()
                 self.passes += 1
                 if delay > 0:

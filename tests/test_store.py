@@ -1,0 +1,121 @@
+"""The store on its own: what it returns matches what it keeps, the queue comes out in
+dispatch order, the send path's shared commits, and the writer's lingering writes."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import time
+
+import pytest
+
+from modemgw.dispatch.compose import compose
+from modemgw.sms import ConcatReferences
+from modemgw.store import ReportUpdate, Store
+from modemgw.store.schema import MIGRATIONS, migrate
+
+
+@pytest.fixture
+async def store(tmp_path):
+    s = Store(str(tmp_path / "gw.db"), default_webhook_url="http://127.0.0.1:9/hook")
+    await s.open()
+    try:
+        yield s
+    finally:
+        await s.close()
+
+
+def message(to: str, text: str = "hello", **kw):
+    return compose(to, text, sender=None, references=ConcatReferences(), now=time.time(), **kw)
+
+
+async def test_created_rows_are_the_rows_kept(store):
+    long_text = "x" * 200
+    created = await store.create_messages(
+        [message("+15550100001"), message("+15550100002", long_text, priority=3, validity=600)],
+        api_key_id=None, idempotency_key="k1")
+    for row in created.messages:
+        kept = await store.get_message(row["id"])
+        kept.pop("parts")
+        assert row == kept
+
+
+async def test_due_parts_come_in_priority_then_time_order(store):
+    low = (await store.create_messages([message("+15550100001")], api_key_id=None)).messages[0]
+    high = (await store.create_messages([message("+15550100002", "y" * 200, priority=5)],
+                                        api_key_id=None)).messages[0]
+    due = await store.due_parts(time.time() + 1)
+    assert [(p.message_id, p.seq, p.priority) for p in due] == [
+        (high["id"], 1, 5), (high["id"], 2, 5), (low["id"], 1, 0)]
+
+
+def test_migration_gives_existing_parts_their_message_priority(tmp_path):
+    path = str(tmp_path / "old.db")
+    conn = sqlite3.connect(path, isolation_level=None)
+    for number, script in enumerate(MIGRATIONS[:3], start=1):   # a database made before version 4
+        conn.executescript(script)
+        conn.execute(f"PRAGMA user_version = {number}")
+    conn.execute("INSERT INTO messages (id, to_number, text, status, encoding, segments, priority, "
+                 "created_at, updated_at) VALUES ('m1', '+1555', 't', 'queued', 'gsm7', 1, 7, 0, 0)")
+    conn.execute("INSERT INTO parts (message_id, seq, total, pdu, tpdu_length, status, "
+                 "next_attempt_at) VALUES ('m1', 1, 1, '00', 1, 'queued', 0)")
+    assert migrate(conn) == len(MIGRATIONS)
+    assert conn.execute("SELECT priority FROM parts").fetchone()[0] == 7
+
+
+async def test_sent_and_next_sending_share_one_commit(store):
+    created = await store.create_messages([message("+15550100001"), message("+15550100002")],
+                                          api_key_id=None)
+    first, second = (m["id"] for m in created.messages)
+    await store.mark_sending(first, 1, "a")
+    batches = store.writer.batches
+    await store.mark_sent(first, 1, 17, next_sending=(second, 1, "a"))
+    assert store.writer.batches == batches + 1
+    parts = {m: (await store.get_message(m))["parts"][0] for m in (first, second)}
+    assert (parts[first]["status"], parts[first]["mr"]) == ("sent", 17)
+    assert (parts[second]["status"], parts[second]["modem"], parts[second]["attempts"]) == ("sending", "a", 1)
+
+
+async def test_report_is_kept_and_applied_in_one_commit(store):
+    mid = (await store.create_messages([message("+15550100001")], api_key_id=None)).messages[0]["id"]
+    await store.mark_sending(mid, 1, "a")
+    await store.mark_sent(mid, 1, 42)
+    update = ReportUpdate("delivered", 0, "delivered", None, {"mr": 42, "recipient": "+15550100001"})
+    batches = store.writer.batches
+    pdu_id, match = await store.store_report("a", "00", 20, mr=42, since=0, update=update,
+                                             choose=lambda candidates: candidates[0] if candidates else None)
+    assert store.writer.batches == batches + 1
+    assert (match["message_id"], match["seq"]) == (mid, 1)
+    assert (await store.get_message(mid))["status"] == "delivered"
+    assert await store.pending_reports() == []          # marked handled in that commit
+    # No part with that MR: kept, not applied, still pending.
+    other, match = await store.store_report("a", "00", 20, mr=43, since=0, update=update,
+                                            choose=lambda candidates: candidates[0] if candidates else None)
+    assert match is None
+    assert [r["id"] for r in await store.pending_reports()] == [other]
+
+
+async def test_webhook_count_moves_only_once_committed(store):
+    mid = (await store.create_messages([message("+15550100001")], api_key_id=None)).messages[0]["id"]
+    await store.mark_sending(mid, 1, "a")
+    before = store.webhooks_written
+    await store.mark_sent(mid, 1, 1)                      # message.sent to the default URL
+    assert store.webhooks_written == before + 1
+    await store.mark_sending(mid, 1, "a")                 # writes no delivery
+    assert store.webhooks_written == before + 1
+
+
+async def test_a_lingering_write_shares_the_next_urgent_commit(store):
+    writer = store.writer
+    batches = writer.batches
+    lingering = asyncio.ensure_future(writer.write(lambda conn: 1, linger=5.0))
+    await asyncio.sleep(0)                                # queued, and waiting for company
+    assert await writer.write(lambda conn: 2) == 2        # committed at once, not after 5 s
+    assert await lingering == 1
+    assert writer.batches == batches + 1
+
+
+async def test_a_lingering_write_alone_commits_after_its_linger(store):
+    started = time.monotonic()
+    assert await store.writer.write(lambda conn: 3, linger=0.05) == 3
+    assert time.monotonic() - started >= 0.05
