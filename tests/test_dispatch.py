@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import sqlite3
 import time
+from datetime import datetime, timezone
 
 import pytest
 
@@ -15,7 +16,7 @@ from modemgw.dispatch.limits import ModemLimits
 from modemgw.dispatch.retry import RetryPolicy
 from modemgw.modem import Backoff, Modem, ModemState, ReceivedPdu, Timeouts
 from modemgw.simulator import Faults, Settings, Simulator
-from modemgw.sms import ConcatReferences
+from modemgw.sms import ConcatReferences, decode_pdu, encode_status_report
 from modemgw.store import Store
 
 FAST = Timeouts(command=2, prompt=2, submit=2, probe=0.3, sms_ready=5, reset=3)
@@ -262,3 +263,31 @@ async def test_accepted_message_is_durable_on_disk(tmp_path):
         # A second, independent connection sees the committed row at once.
         with sqlite3.connect(str(tmp_path / "gw.db")) as conn:
             assert conn.execute("SELECT status FROM messages WHERE id = ?", (mid,)).fetchone() == ("queued",)
+
+
+async def test_report_that_overtakes_its_submit_is_kept_at_once_and_applied_after_it(tmp_path):
+    # A fast SC can report before the gateway has recorded the +CMGS answer. The report
+    # is committed and the handler returns (so the modem gets its AT+CNMA) without
+    # waiting for the submit; it is applied to the part once that is recorded.
+    sim_settings = {"a": Settings(latency=1.0, report_delay=3600, first_message_reference=77)}
+    async with gateway(tmp_path, sim_settings=sim_settings) as (store, dispatcher, sims):
+        mid = await accept(store, dispatcher, "+15551230001", "overtaken")
+        slot = dispatcher.slots["a"]
+
+        async def in_flight():
+            return slot.in_flight is not None and sims["a"].transcript.commands()[-1].startswith("AT+CMGS")
+        await until(in_flight)
+        now = datetime.now(timezone.utc)
+        pdu = encode_status_report(77, "+15551230001", timestamp=now, discharge_time=now)
+        report = decode_pdu(pdu.hex, pdu.tpdu_length)
+        await dispatcher.on_received(ReceivedPdu("a", pdu.hex, pdu.tpdu_length, report))
+        assert slot.in_flight == (mid, 1)            # returned while the part is still out
+        assert await status_of(store, mid) == "queued"
+        await until(lambda: _is(store, mid, "delivered"))
+        part = (await store.get_message(mid))["parts"][0]
+        assert (part["mr"], part["report_status"]) == (77, 0)
+        assert await store.pending_reports() == []
+
+
+async def _is(store, mid, status):
+    return await status_of(store, mid) == status

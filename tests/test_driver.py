@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 
 import pytest
 
@@ -293,3 +294,45 @@ async def test_silent_reboot_noticed_and_reports_swept(tmp_path):
         assert inbox.reports[0].message_reference == mr
         assert modem.state == ModemState.READY
         assert sim.transcript.commands().count("AT+CMGF=0") >= 2   # set up twice
+
+
+async def test_modem_left_in_the_sms_editor_is_taken_back(tmp_path):
+    # A gateway killed at the "> " prompt of AT+CMGS leaves the modem in its SMS
+    # editor: whatever is typed next goes into that message. The next start leaves
+    # the editor (ESC) before its first command.
+    async with rig(tmp_path, start_modem=False) as (sim, modem, inbox):
+        await sim.wait_ready()
+        fd = os.open(sim.path, os.O_RDWR | os.O_NOCTTY)
+        try:
+            os.write(fd, b"AT+CMGS=29\r")
+            await sim.wait_for(lambda: b"> " in sim.transcript.output())
+        finally:
+            os.close(fd)
+        await modem.start()
+        assert await modem.wait_for(ModemState.READY, ModemState.FAILED, timeout=10) == ModemState.READY
+        [mr] = await send_text(modem, "after the editor")
+        assert sim.handset(DEST) == ["after the editor"]
+        assert sim.counters["submitted"] == 1 and mr == 0
+
+
+async def test_routed_report_acknowledged_during_a_slow_sweep(tmp_path):
+    # The EC25 is swept slot by slot (no AT+CMGL); a +CDS routed meanwhile is stored
+    # and acknowledged at once, not after the sweep: until its AT+CNMA the modem routes
+    # nothing else, and a gateway that dies first leaves it to the network's retry.
+    settings = Settings(report_delay=0.05)
+    async with rig(tmp_path, profile="ec25", settings=settings, start_modem=False,
+                   faults=Faults(byte_delay=0.0003)) as (sim, modem, inbox):
+        await sim.wait_ready()
+        sim.modem.csms = 1
+        await modem.start()
+        await modem.wait_for(ModemState.READY, timeout=10)
+        [mr] = await send_text(modem, "report me")
+        await inbox.wait(lambda: inbox.reports, timeout=10)
+        assert inbox.reports[0].message_reference == mr
+
+        def reads() -> list[int]:
+            return [i for i, c in enumerate(sim.transcript.commands()) if c.startswith("AT+CMGR")]
+        await sim.wait_for(lambda: len(reads()) >= 20 and sim.counters["acks"] == 1, timeout=10)
+        # More than a hundred slots to read: the ack comes before the 20th.
+        assert sim.transcript.commands().index("AT+CNMA") < reads()[19]
+        assert sim.counters["nacks"] == 0

@@ -8,6 +8,7 @@ do. Sizes: tests/reliability/sizes.py (3 kills; 20 with MODEMGW_LONG=1).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import time
 from collections import Counter
@@ -114,6 +115,12 @@ async def test_kill9_under_load_loses_nothing_and_sends_nothing_twice(tmp_path):
         # Everything sent by the last run has its outcome (reports included).
         await until(lambda: not in_progress(database, last_start), timeout=60,
                     what="every part settled", explain=lambda: in_progress(database, last_start))
+        # And the reports of parts sent by earlier runs: one the modem routed (+CDS) to a
+        # gateway killed before its AT+CNMA is sent again by the network, once the modem's
+        # acknowledgement timeout and the network's retry delay have passed (phase 2+).
+        # Not waited for without bound: what is still missing is counted, then asserted.
+        with contextlib.suppress(AssertionError):
+            await until(lambda: not in_progress(database), timeout=20, what="every report")
         rows = query(database, "SELECT m.id, m.idempotency_key, m.status, m.error, "
                                "group_concat(p.status) AS parts FROM messages m "
                                "JOIN parts p ON p.message_id = m.id GROUP BY m.id")
@@ -128,9 +135,9 @@ async def test_kill9_under_load_loses_nothing_and_sends_nothing_twice(tmp_path):
         failed = [dict(r) for r in rows if r["status"] == "failed"]
         assert all(r["error"] for r in failed), failed
         # Every message reached a final state or was handed to the network ("sent"); the
-        # parts of a sent message are delivered, `unknown` (the gateway died during its
-        # AT+CMGS: at_most_once does not send it again) or sent with no report yet (the
-        # report came while no gateway was running: see test_reliability_reports.py).
+        # parts of a sent message are delivered or `unknown` (the gateway died during its
+        # AT+CMGS: at_most_once does not send it again); one still `sent` lost its report
+        # (counted, and asserted below).
         for r in rows:
             assert r["status"] in FINAL or r["status"] == "sent", dict(r)
             assert set(r["parts"].split(",")) <= {"delivered", "unknown", "sent", "failed",
@@ -166,6 +173,7 @@ async def test_kill9_under_load_loses_nothing_and_sends_nothing_twice(tmp_path):
                duplicates=duplicates, duplicates_of_unknown_parts=unknown_duplicates,
                restart_to_ready_s_max=round(max(restarts), 2),
                answers=dict(load.statuses))
+        assert reports_missing == 0, [dict(r) for r in rows if "sent" in r["parts"].split(",")]
         assert "Traceback" not in serve.output(), serve.output()[-4000:]
     finally:
         serve.terminate()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 import secrets
 import time
@@ -15,12 +16,16 @@ log = logging.getLogger("modemgw.api")
 
 PUBLIC = frozenset({"/healthz", "/readyz", "/v1/openapi.json"})
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="modemgw"'}
+# Request ids: a random prefix per process and a counter. They name a request in the
+# log; nothing is protected by their being hard to guess.
+_PREFIX = secrets.token_hex(3)
+_COUNTER = itertools.count(1)
 
 
 @web.middleware
 async def respond(request: web.Request, handler) -> web.StreamResponse:
     started = time.perf_counter()
-    request_id = secrets.token_hex(6)
+    request_id = f"{_PREFIX}{next(_COUNTER) & 0xFFFFFF:06x}"
     path = request.rel_url.raw_path    # still percent-encoded: a decoded %0A would forge a log line
     request[LOGGED] = {}
     try:

@@ -8,6 +8,7 @@ network refuses an unallocated number anyway, which the message then reports.
 
 from __future__ import annotations
 
+import functools
 import re
 
 import phonenumbers
@@ -28,12 +29,25 @@ def e164(value: object, field: str, default_region: str | None) -> str:
     if not text.startswith("+") and default_region is None:
         raise invalid(field, f"{field} needs a leading + and the country code (E.164, e.g. "
                              f"+14155550123); no default region is configured for national numbers")
-    try:
-        number = phonenumbers.parse(text, None if text.startswith("+") else default_region)
-    except phonenumbers.NumberParseException:
-        raise invalid(field, f"{field} is not a phone number (unknown country code, or too short "
-                             f"or too long)") from None
-    if not phonenumbers.is_possible_number(number):
+    normalised = _normalise(text, None if text.startswith("+") else default_region)
+    if isinstance(normalised, int):
         raise invalid(field, f"{field} is not a possible number for country code "
-                             f"+{number.country_code} (wrong length)")
+                             f"+{normalised} (wrong length)")
+    if normalised is None:
+        raise invalid(field, f"{field} is not a phone number (unknown country code, or too short "
+                             f"or too long)")
+    return normalised
+
+
+@functools.lru_cache(maxsize=4096)
+def _normalise(text: str, region: str | None) -> str | int | None:
+    """E.164; the country code of an impossible number; None if unparseable. Cached:
+    senders of alerts write to the same numbers again and again, and parsing is a
+    noticeable part of accepting a message."""
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_possible_number(number):
+        return int(number.country_code)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

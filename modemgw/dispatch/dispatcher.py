@@ -88,6 +88,9 @@ class Dispatcher:
         self._pdu_modem: dict[int, str] = {}  # received_pdus.id -> modem
         self._receive_lock = asyncio.Lock()
         self._sent = asyncio.Condition()     # a part's outcome was recorded
+        self._late: dict[str, int] = {}      # modem -> reports kept, waiting to be applied
+        self._late_lock: dict[str, asyncio.Lock] = {}
+        self._late_tasks: set[asyncio.Task[None]] = set()
 
     # -- lifecycle -------------------------------------------------------------
 
@@ -124,6 +127,14 @@ class Dispatcher:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        # Reports waiting for a part that is now recorded apply at once; any still
+        # waiting stay kept and are applied at the next start.
+        late = set(self._late_tasks)
+        if late:
+            await asyncio.wait(late, timeout=REPORT_RACE_WAIT)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
 
     def notify(self) -> None:
         """New work: a message was accepted, a modem came back."""
@@ -325,16 +336,25 @@ class Dispatcher:
         """The modems' handler: returns once the PDU is committed (then it may be deleted)."""
         message = received.message
         if isinstance(message, StatusReport):
-            # Kept and, in the usual case, applied in the same commit.
-            update = _update_of(message)
+            # Kept and, in the usual case, applied in the same commit. Behind a report
+            # still waiting to be applied, it is only kept, and applied after that one.
+            modem, slot = received.modem, self.slots.get(received.modem)
+            behind = self._late.get(modem, 0) > 0
             pdu_id, match = await self.store.store_report(
-                received.modem, received.hex, received.length, mr=message.message_reference,
-                since=self.clock() - self.settings.report_window, update=update,
-                choose=lambda candidates: self._choose(candidates, message))
-            if match is None:
-                await self._report_unmatched(received.modem, message, pdu_id)
-            else:
-                self._reported(received.modem, message, match)
+                modem, received.hex, received.length, mr=message.message_reference,
+                since=self.clock() - self.settings.report_window, update=_update_of(message),
+                choose=lambda candidates: None if behind else self._choose(candidates, message))
+            if match is not None:
+                self._reported(modem, message, match)
+                return
+            # Committed, so the modem may be told now (it routes nothing else until then);
+            # applying it may wait for the part being sent on this modem, whose +CMGS
+            # answer a fast report can overtake.
+            self._late[modem] = self._late.get(modem, 0) + 1
+            task = asyncio.create_task(self._report_later(
+                modem, message, pdu_id, slot.in_flight if slot is not None else None))
+            self._late_tasks.add(task)
+            task.add_done_callback(self._late_tasks.discard)
             return
         kind = ("deliver" if isinstance(message, Deliver) else
                 "undecodable" if message is None else "submit")
@@ -353,18 +373,25 @@ class Dispatcher:
         reported_at = report.timestamp.timestamp() if report.timestamp else None
         return matching.choose(candidates, report.recipient.number, reported_at)
 
-    async def _report_unmatched(self, modem: str, report: StatusReport, pdu_id: int) -> None:
-        """A kept report that found no part: it may have overtaken the commit of its own
-        +CMGS answer; wait for the part being sent on this modem to be recorded, then
-        look again. Otherwise it matches nothing and is marked handled."""
-        slot = self.slots.get(modem)
-        if slot is not None and slot.in_flight is not None:
-            waiting_for = slot.in_flight
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(REPORT_RACE_WAIT):
-                    async with self._sent:
-                        await self._sent.wait_for(lambda: slot.in_flight != waiting_for)
-        await self._apply_kept(modem, report, pdu_id)
+    async def _report_later(self, modem: str, report: StatusReport, pdu_id: int,
+                            waiting_for: tuple[str, int] | None) -> None:
+        """A kept report that found no part, applied in arrival order once the part that
+        was being sent when it came (`waiting_for`) is recorded. Cancelled by a stop, it
+        stays kept and is applied at the next start."""
+        try:
+            async with self._late_lock.setdefault(modem, asyncio.Lock()):
+                slot = self.slots.get(modem)
+                if slot is not None and waiting_for is not None:
+                    with contextlib.suppress(TimeoutError):
+                        async with asyncio.timeout(REPORT_RACE_WAIT):
+                            async with self._sent:
+                                await self._sent.wait_for(lambda: slot.in_flight != waiting_for)
+                await self._apply_kept(modem, report, pdu_id)
+        except Exception:
+            log.exception("modem=%s status report mr=%d not applied; kept for the next start",
+                          modem, report.message_reference)
+        finally:
+            self._late[modem] -= 1
 
     async def _apply_kept(self, modem: str, report: StatusReport, pdu_id: int) -> None:
         """Apply a report already in received_pdus (after a wait, or kept before a crash)."""

@@ -30,6 +30,7 @@ class CommandChannel:
         # Response/Prompt events of the running command. A queue, not a
         # single future: a faulty modem can print both in one read.
         self._events: asyncio.Queue[Response | Prompt | PortLost] = asyncio.Queue()
+        self._last_data = 0.0                # loop time of the last bytes read
 
     @property
     def port(self) -> SerialPort | None:
@@ -50,6 +51,7 @@ class CommandChannel:
         return self._port is not None and not self._port.lost.done()
 
     def _data_received(self, data: bytes) -> None:
+        self._last_data = asyncio.get_running_loop().time()
         for event in self._conn.receive_data(data):
             if isinstance(event, (Response, Prompt)):
                 self._events.put_nowait(event)
@@ -123,6 +125,27 @@ class CommandChannel:
             response = await self._wait(result_timeout, command, True)
         assert isinstance(response, Response)
         return response
+
+    async def resync(self, quiet: float = 0.1, limit: float = 1.0) -> None:
+        """Before the first command: ESC ends an SMS editor that an earlier user of
+        the port left open at the `> ` prompt of AT+CMGS (the modem answers the
+        abandoned command, often with OK; elsewhere ESC is ignored), as gammu does
+        ("Escaping SMS mode"). Then the modem's output is let through until it has
+        been quiet for `quiet` seconds (at most `limit`), so that a late answer to
+        an earlier command is not taken for the answer to the next one."""
+        async with self._lock:
+            if not self.is_open:
+                return
+            self._write(b"\x1b")
+            loop = asyncio.get_running_loop()
+            started = self._last_data = loop.time()
+            while loop.time() - started < limit:
+                await asyncio.sleep(quiet)
+                if loop.time() - self._last_data >= quiet:
+                    break
+            while not self._events.empty():  # answers to nothing this channel asked
+                if isinstance(self._events.get_nowait(), PortLost):
+                    raise PortLost(f"{self.name}: port lost")
 
     async def probe(self, timeout: float = 2.0, attempts: int = 3) -> bool:
         """Is the modem answering? Plain `AT`, a few times (it may be waking up)."""

@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 
 # URCs a modem prints when it has (re)started under us.
 _BOOT_URCS = frozenset({"RDY", "+CFUN", "START", "^SYSSTART", "+PBREADY"})
+# URCs carrying the PDU itself; in phase 2+ the modem waits for AT+CNMA after each.
+_ROUTED = frozenset({"+CMT", "+CDS"})
 _SIM_BUSY_CME = frozenset({14, 515})
 
 
@@ -147,6 +149,12 @@ class Modem:
         # URCs and sweep requests, handled one at a time by one task so that
         # a message is never read (and handed up) twice by two readers.
         self._urcs: asyncio.Queue[Urc | None] = asyncio.Queue()
+        # Routed PDUs (+CMT, +CDS) have a task of their own: nothing is read from a
+        # memory for them, and the AT+CNMA the modem waits for must not wait behind a
+        # sweep (seconds on a modem read slot by slot). Until it is sent the modem
+        # routes nothing else, and if the gateway dies first the network only sends
+        # the PDU again after the modem's acknowledgement timeout and its own retry.
+        self._routed: asyncio.Queue[Urc] = asyncio.Queue()
         self._trouble = asyncio.Event()
         self._state_changed = asyncio.Condition()
         self._task: asyncio.Task[None] | None = None
@@ -280,7 +288,9 @@ class Modem:
         while True:
             self._trouble.clear()
             await self._set_state(ModemState.READY)
-            workers = [asyncio.create_task(self._urc_worker()), asyncio.create_task(self._health())]
+            workers = [asyncio.create_task(self._urc_worker(self._urcs)),
+                       asyncio.create_task(self._urc_worker(self._routed)),
+                       asyncio.create_task(self._health())]
             trouble = asyncio.create_task(self._trouble.wait())
             port = self._channel.port
             assert port is not None
@@ -347,6 +357,9 @@ class Modem:
 
     async def _initialise(self) -> None:
         await self._set_state(ModemState.STARTING)
+        # A gateway killed at the `> ` prompt of AT+CMGS leaves the modem in its SMS
+        # editor, where every command typed becomes part of that message: leave it.
+        await self._channel.resync()
         if not await self._channel.probe(self.timeouts.probe, attempts=5):
             raise _Trouble("no answer to AT")
         await self._cmd("ATE0", check=False)
@@ -527,11 +540,11 @@ class Modem:
     # -- receiving -----------------------------------------------------------------
 
     def _on_urc(self, event: Urc) -> None:
-        self._urcs.put_nowait(event)
+        (self._routed if event.name.upper() in _ROUTED else self._urcs).put_nowait(event)
 
-    async def _urc_worker(self) -> None:
+    async def _urc_worker(self, queue: asyncio.Queue) -> None:
         while True:
-            event = await self._urcs.get()
+            event = await queue.get()
             try:
                 if event is None:
                     await self._sweep()
