@@ -145,7 +145,7 @@ class Writer:
         # Urgent writers are woken first: a part's commit before a lingering received
         # PDU's, so the modem's next AT+CMGS goes before that PDU's AT+CNMA.
         by_loop: dict[Any, list[tuple[asyncio.Future[Any], bool, Any]]] = {}
-        for (_, loop, future, linger), (ok, value) in sorted(zip(batch, outcomes), key=lambda j: j[0][3] > 0):
+        for (_, loop, future, _), (ok, value) in sorted(zip(batch, outcomes), key=lambda j: j[0][3] > 0):
             by_loop.setdefault(loop, []).append((future, ok, value))
         for loop, results in by_loop.items():
             loop.call_soon_threadsafe(_resolve_all, results)
