@@ -91,8 +91,9 @@ def _setup_logging(fmt: str, verbose: bool) -> None:
 # -- serving -------------------------------------------------------------------
 
 async def _serve(config, *, demo: bool = False) -> int:
-    from . import systemd
+    from . import memory, systemd
     from .service import Gateway
+    memory.limit_arenas()  # before the gateway starts its threads
     gateway = Gateway(config)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -104,6 +105,7 @@ async def _serve(config, *, demo: bool = False) -> int:
         _err(f"cannot start: {exc}")
         await gateway.stop()
         return EXIT_FAILED
+    memory.trim()  # what start-up freed goes back to the system
     systemd.notify("READY=1\nSTATUS=serving on " + gateway.url)
     watchdog = asyncio.create_task(systemd.watchdog(gateway.store.check))
     try:

@@ -4,6 +4,9 @@ by the harness)."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from modemgw.api import create_app
@@ -84,3 +87,10 @@ def test_the_prose_documentation_covers_every_operation():
     for path, item in DOCUMENT["paths"].items():
         for method in item:
             assert f"{method.upper()} {path}" in prose, (method, path)
+
+
+def test_the_document_is_built_on_first_request_only():
+    # Most gateways never serve it: importing the app must not build it.
+    code = "import sys, modemgw.api; print('modemgw.api.openapi' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -6,7 +6,6 @@ from aiohttp import web
 
 from . import query, views
 from .context import context
-from .openapi import DOCUMENT
 
 INBOUND_PARAMS = {"received_since", "limit", "cursor"}
 
@@ -71,4 +70,7 @@ PROMETHEUS = "text/plain; version=0.0.4; charset=utf-8"
 
 
 async def openapi(request: web.Request) -> web.Response:
+    # Imported (and so built) on the first request: most gateways never serve it, and
+    # the document is a few hundred kB of dicts for as long as the process lives.
+    from .openapi import DOCUMENT
     return web.json_response(DOCUMENT)
