@@ -96,13 +96,29 @@ async def test_report_is_kept_and_applied_in_one_commit(store):
 
 
 async def test_webhook_count_moves_only_once_committed(store):
-    mid = (await store.create_messages([message("+15550100001")], api_key_id=None)).messages[0]["id"]
+    created = await store.create_messages([message("+15550100001"), message("+15550100002")],
+                                          api_key_id=None)
+    mid, other = (m["id"] for m in created.messages)
     await store.mark_sending(mid, 1, "a")
     before = store.webhooks_written
     await store.mark_sent(mid, 1, 1)                      # message.sent to the default URL
     assert store.webhooks_written == before + 1
-    await store.mark_sending(mid, 1, "a")                 # writes no delivery
+    assert await store.mark_sending(other, 1, "a")        # writes no delivery
     assert store.webhooks_written == before + 1
+
+
+async def test_a_part_no_longer_queued_is_not_marked_sending(store):
+    # A modem's queue may hold a part whose message failed meanwhile: it must not go out.
+    created = await store.create_messages([message("+15550100001", "x" * 300),
+                                           message("+15550100002")], api_key_id=None)
+    long, short = (m["id"] for m in created.messages)
+    assert await store.mark_sending(long, 1, "a")
+    await store.mark_failed(long, 1, "+CMS ERROR: 21")
+    assert not await store.mark_sending(long, 2, "a")
+    assert await store.mark_sending(short, 1, "a")
+    assert not await store.mark_sent(short, 1, 5, next_sending=(long, 2, "a"))
+    parts = (await store.get_message(long))["parts"]
+    assert [(p["status"], p["attempts"]) for p in parts] == [("failed", 1), ("failed", 0)]
 
 
 async def test_a_lingering_write_shares_the_next_urgent_commit(store):

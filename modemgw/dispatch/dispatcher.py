@@ -277,7 +277,8 @@ class Dispatcher:
                                             f"modem {name} not ready", release_modem=True)
                 return None
             slot.in_flight = key
-            await self.store.mark_sending(part.message_id, part.seq, name)
+            if not await self.store.mark_sending(part.message_id, part.seq, name):
+                return None                 # failed or expired while it waited in the queue
         slot.in_flight = key
         following = None
         try:
@@ -299,12 +300,15 @@ class Dispatcher:
             slot.failures = 0
             following = self._take_following(slot)
             nxt = (following.message_id, following.seq, name) if following is not None else None
+            marked_next = False
             try:
-                await self.store.mark_sent(part.message_id, part.seq, mr, next_sending=nxt)
-            except BaseException:
-                if following is not None:   # not marked: the dispatcher hands it out again
+                marked_next = await self.store.mark_sent(part.message_id, part.seq, mr, next_sending=nxt)
+            finally:
+                if following is not None and not marked_next:
+                    # Not marked (no longer queued, or the commit failed): not sent now;
+                    # if still queued, the dispatcher hands it out again.
                     self._assigned.discard((following.message_id, following.seq))
-                raise
+                    following = None
             log.info("message=%s part=%d/%d modem=%s sent mr=%d", part.message_id, part.seq,
                      part.total, name, mr)
         slot.in_flight = None if following is None else (following.message_id, following.seq)

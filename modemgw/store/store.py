@@ -364,24 +364,25 @@ class Store:
             return ids
         return await self.writer.write(fn)
 
-    async def mark_sending(self, message_id: str, seq: int, modem: str) -> None:
-        """Committed before the PDU is written: a crash after this is an unknown, not a loss."""
-        await self.writer.write(lambda conn: self._sending(conn, message_id, seq, modem))
+    async def mark_sending(self, message_id: str, seq: int, modem: str) -> bool:
+        """Committed before the PDU is written: a crash after this is an unknown, not a loss.
+        False when the part is no longer queued (a sibling failed, it expired): not to be sent."""
+        return await self.writer.write(lambda conn: self._sending(conn, message_id, seq, modem))
 
     async def mark_sent(self, message_id: str, seq: int, mr: int | None, *, unknown: bool = False,
-                        error: str | None = None, next_sending: tuple[str, int, str] | None = None) -> None:
+                        error: str | None = None, next_sending: tuple[str, int, str] | None = None) -> bool:
         """Record a part's +CMGS outcome. With `next_sending` (message id, seq, modem) the
         modem's next part is marked `sending` in the same commit, so a modem busy with a
-        queue costs one commit per part instead of two."""
-        def fn(conn: sqlite3.Connection) -> None:
+        queue costs one commit per part instead of two; returns whether it was (as
+        `mark_sending`)."""
+        def fn(conn: sqlite3.Connection) -> bool:
             now = _now()
             conn.execute("UPDATE parts SET status = ?, mr = ?, submitted_at = ?, error = ? "
                          "WHERE message_id = ? AND seq = ?",
                          ("unknown" if unknown else "sent", mr, now, error, message_id, seq))
             self._refresh(conn, message_id, now)
-            if next_sending is not None:
-                self._sending(conn, *next_sending)
-        await self.writer.write(fn)
+            return next_sending is not None and self._sending(conn, *next_sending)
+        return await self.writer.write(fn)
 
     async def mark_retry(self, message_id: str, seq: int, at: float, error: str,
                          *, release_modem: bool = False) -> None:
@@ -594,10 +595,15 @@ class Store:
         # A rolled-back job may have counted one too many: at worst one needless pass.
         self.webhooks_written = self._webhooks_uncommitted
 
-    def _sending(self, conn: sqlite3.Connection, message_id: str, seq: int, modem: str) -> None:
-        conn.execute("UPDATE parts SET status = 'sending', modem = ?, attempts = attempts + 1 "
-                     "WHERE message_id = ? AND seq = ?", (modem, message_id, seq))
+    def _sending(self, conn: sqlite3.Connection, message_id: str, seq: int, modem: str) -> bool:
+        # Only a part still queued: one handed to a modem's queue may have been failed
+        # (an earlier part was rejected) or expired since.
+        if not conn.execute("UPDATE parts SET status = 'sending', modem = ?, attempts = attempts + 1 "
+                            "WHERE message_id = ? AND seq = ? AND status = 'queued'",
+                            (modem, message_id, seq)).rowcount:
+            return False
         conn.execute("UPDATE messages SET modem = ? WHERE id = ? AND modem IS NULL", (modem, message_id))
+        return True
 
     def _received(self, conn: sqlite3.Connection, modem: str, pdu: str, length: int | None, kind: str,
                   error: str | None) -> int:
