@@ -135,3 +135,17 @@ async def test_a_lingering_write_alone_commits_after_its_linger(store):
     started = time.monotonic()
     assert await store.writer.write(lambda conn: 3, linger=0.05) == 3
     assert time.monotonic() - started >= 0.05
+
+
+async def test_last_references_follow_insertion_within_one_commit(store):
+    # Two long messages to one number in one request share their created_at; after a
+    # restart the next reference must follow the later one, or a handset could join
+    # parts of two messages.
+    refs = ConcatReferences()
+    batch = [compose("+15550100001", "x" * 300, sender=None, references=refs, now=time.time())
+             for _ in range(2)]
+    created = await store.create_messages(batch, api_key_id=None)
+    first, second = (m["reference"] for m in created.messages)
+    assert second == (first + 1) & 0xFF
+    assert await store.last_references() == {"+15550100001": second}
+    assert ConcatReferences(await store.last_references()).next("+15550100001") == (second + 1) & 0xFF

@@ -317,9 +317,11 @@ class Store:
         return await self.writer.write(fn)
 
     async def last_references(self, limit: int = 10_000) -> dict[str, int]:
+        # rowid breaks ties: messages of one request share their created_at, and were
+        # inserted in the order their references were taken.
         rows = await self._fetchall(
             "SELECT to_number, reference FROM messages WHERE reference IS NOT NULL "
-            "ORDER BY created_at DESC LIMIT ?", (limit,))
+            "ORDER BY created_at DESC, rowid DESC LIMIT ?", (limit,))
         out: dict[str, int] = {}
         for r in reversed(rows):
             out[r["to_number"]] = r["reference"]
