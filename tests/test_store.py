@@ -149,3 +149,23 @@ async def test_last_references_follow_insertion_within_one_commit(store):
     assert second == (first + 1) & 0xFF
     assert await store.last_references() == {"+15550100001": second}
     assert ConcatReferences(await store.last_references()).next("+15550100001") == (second + 1) & 0xFF
+
+
+async def test_a_committed_write_is_seen_by_the_next_read_while_others_read(store):
+    # Reads share one connection: a query left open across a thread hop would hold an
+    # old snapshot that the next read (of a message just committed) would see too.
+    await store.create_messages([message(f"+1555010{i:04d}") for i in range(50)], api_key_id=None)
+    stop = False
+
+    async def reader() -> None:
+        while not stop:
+            await store.list_messages(limit=50)
+
+    readers = [asyncio.ensure_future(reader()) for _ in range(3)]
+    try:
+        for _ in range(200):
+            mid = (await store.create_messages([message("+15550100001")], api_key_id=None)).messages[0]["id"]
+            assert await store.get_message(mid) is not None
+    finally:
+        stop = True
+        await asyncio.gather(*readers)

@@ -2,7 +2,9 @@
 
 Reads go through their own aiosqlite connection and never share a
 transaction with writes (sharing one aiosqlite connection between handlers
-can lose a committed row when another handler rolls back).
+can lose a committed row when another handler rolls back). Each read is
+executed and fetched in one call, so no read holds an old snapshot that
+another task's read would then see.
 """
 
 from __future__ import annotations
@@ -128,7 +130,7 @@ class Store:
         self.writer.start(migrate)
         self._read = await aiosqlite.connect(self.path)
         self._read.row_factory = aiosqlite.Row
-        await self._read.execute("PRAGMA busy_timeout=5000")
+        await self._read.execute_fetchall("PRAGMA busy_timeout=5000")
 
     async def close(self) -> None:
         if self._keys_conn is not None:
@@ -151,8 +153,10 @@ class Store:
 
     async def _fetchall(self, sql: str, params: Sequence = ()) -> list[dict]:
         assert self._read is not None, "store not open"
-        async with self._read.execute(sql, params) as cursor:
-            return [dict(r) for r in await cursor.fetchall()]
+        # Executed and fetched in one call on the connection's thread: a statement left
+        # open between two calls holds its snapshot, and the other tasks' reads on this
+        # connection would not see what was committed meanwhile.
+        return [dict(r) for r in await self._read.execute_fetchall(sql, params)]
 
     async def _fetchone(self, sql: str, params: Sequence = ()) -> dict | None:
         rows = await self._fetchall(sql, params)
