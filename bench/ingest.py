@@ -5,7 +5,8 @@ sent and only the API + the store's group-commit writer are measured. Load comes
 from another process on loopback: wrk (C, closed loop, `--connections` requests in
 flight) for the sustained maximum, and bench/loadgen.py (open loop, requests due at
 i/rate) for latency at 100, 500 and 1000 requests per second. One recipient per
-request, so requests = messages.
+request, so requests = messages; one more wrk run with BULK recipients per request
+(`to` an array) shows what the store takes when the HTTP cost is shared.
 """
 
 from __future__ import annotations
@@ -19,15 +20,24 @@ from pathlib import Path
 from .common import PYTHON, ROOT, Gateway, Result, Workdir, config_text, log
 
 RATES = (100, 500, 1000)
+BULK = 10
 
 WRK_SCRIPT = """
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer " .. os.getenv("MODEMGW_KEY")
 local n = 0
+local recipients = tonumber(os.getenv("MODEMGW_RECIPIENTS"))
 request = function()
   n = n + 1
-  local body = string.format('{"to": "+1555%07d", "text": "Benchmark message %d"}', 1230000 + n % 10000, n)
+  local to = {}
+  for i = 1, recipients do
+    to[i] = string.format('"+1555%07d"', 1230000 + (n * recipients + i) % 10000)
+  end
+  local body = string.format('{"to": [%s], "text": "Benchmark message %d"}', table.concat(to, ", "), n)
+  if recipients == 1 then
+    body = string.format('{"to": %s, "text": "Benchmark message %d"}', to[1], n)
+  end
   return wrk.format(nil, "/v1/messages", nil, body)
 end
 """
@@ -38,13 +48,14 @@ def _seconds(text: str) -> float:
     return float(value) * {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0}[unit]
 
 
-async def wrk(url: str, key: str, duration: float, connections: int, work: Path) -> dict:
+async def wrk(url: str, key: str, duration: float, connections: int, work: Path,
+              recipients: int = 1) -> dict:
     script = work / "post.lua"
     script.write_text(WRK_SCRIPT)
     process = await asyncio.create_subprocess_exec(
         "wrk", "-t1", f"-c{connections}", f"-d{duration:g}s", "--latency", "-s", str(script), url,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-        env={"MODEMGW_KEY": key, "PATH": "/usr/bin:/bin"})
+        env={"MODEMGW_KEY": key, "MODEMGW_RECIPIENTS": str(recipients), "PATH": "/usr/bin:/bin"})
     out = (await process.communicate())[0].decode()
     requests = int(re.search(r"(\d+) requests in ([\d.]+\w+)", out).group(1))
     elapsed = _seconds(re.search(r"\d+ requests in ([\d.]+\w+)", out).group(1))
@@ -110,6 +121,20 @@ async def run(*, duration: float = 10.0, connections: int = 32, keep: bool = Fal
                     f"loadgen {rate}/s: ok {r['ok']}/{r['sent']}, achieved {r['achieved_rate']:.0f}/s, "
                     f"p90 {r['p90_ms']:.2f} ms, max {r['max_ms']:.1f} ms, client lag p99 "
                     f"{r['client_lag_p99_ms']:.2f} ms")
+            before = gw.query("SELECT COUNT(*) FROM messages")[0][0]
+            cpu0 = gw.cpu()
+            w = await wrk(gw.url, gw.key, duration, connections, work, recipients=BULK)
+            cpu1 = gw.cpu()
+            committed = gw.query("SELECT COUNT(*) FROM messages")[0][0] - before
+            if committed < w["ok"] * BULK:
+                raise RuntimeError(f"wrk counted {w['ok']} accepted requests of {BULK}, "
+                                   f"the database holds {committed} messages")
+            result.add(f"ingest: {BULK} recipients per request (wrk)", w["ok"] * BULK / w["elapsed"],
+                       "msg/s", digits=0, note=f"{connections} connections, {duration:g} s")
+            result.add(f"ingest: gateway CPU per message, {BULK} per request",
+                       (cpu1 - cpu0) / max(1, w["ok"] * BULK) * 1e6, "us/msg", digits=0)
+            result.details.append(f"wrk, {BULK} recipients: {w['requests']} requests in {w['elapsed']:.2f} s, "
+                                  f"non-2xx {w['non2xx']}, committed rows {committed}")
         finally:
             await gw.stop()
     return result
