@@ -293,40 +293,25 @@ async def _is(store, mid, status):
     return await status_of(store, mid) == status
 
 
-@contextlib.asynccontextmanager
-async def held_commits(store):
-    """Holds each commit of a part's outcome that also marks the next part `sending`
-    until `release` is set; `held` lists those next parts."""
-    release, held, mark_sent = asyncio.Event(), [], store.mark_sent
-
-    async def held_mark_sent(*args, **kw):
-        if kw.get("next_sending") is not None and not release.is_set():
-            held.append(kw["next_sending"])
-            await release.wait()
-        return await mark_sent(*args, **kw)
-
-    store.mark_sent = held_mark_sent
-    try:
-        yield release, held
-    finally:
-        release.set()
-
-
-async def two_queued(store, dispatcher):
-    messages = [compose(f"+1555000{i:04d}", f"message {i}", sender=None,
-                        references=ConcatReferences(), now=time.time()) for i in range(2)]
-    created = await store.create_messages(messages, api_key_id=None)
-    dispatcher.notify()
-    return [m["id"] for m in created.messages]
-
-
 async def test_next_submit_overlaps_the_commit_of_the_last_outcome(tmp_path):
     # A part's +CMGS answer and the next part's `sending` mark share one commit, and
     # the modem answers the next AT+CMGS while it runs: the next PDU is written only
     # once that commit is done.
-    async with gateway(tmp_path) as (store, dispatcher, sims), held_commits(store) as (release, held):
-        sim = sims["a"]
-        first, second = await two_queued(store, dispatcher)
+    async with gateway(tmp_path) as (store, dispatcher, sims):
+        sim, release, held = sims["a"], asyncio.Event(), []
+        mark_sent = store.mark_sent
+
+        async def held_mark_sent(*args, **kw):
+            if kw.get("next_sending") is not None and not release.is_set():
+                held.append(kw["next_sending"])
+                await release.wait()
+            return await mark_sent(*args, **kw)
+
+        store.mark_sent = held_mark_sent
+        messages = [compose(f"+1555000{i:04d}", f"message {i}", sender=None,
+                            references=ConcatReferences(), now=time.time()) for i in range(2)]
+        first, second = (m["id"] for m in (await store.create_messages(messages, api_key_id=None)).messages)
+        dispatcher.notify()
         await sim.wait_for(lambda: held and sim.transcript.output().count(b"> ") == 2)
         assert [e.kind for e in sim.transcript.entries if e.kind == "pdu"] == ["pdu"]
         assert held == [(second, 1, "a")]
@@ -336,18 +321,3 @@ async def test_next_submit_overlaps_the_commit_of_the_last_outcome(tmp_path):
         for mid in (first, second):
             await until(lambda mid=mid: _is(store, mid, "delivered"))
         assert sim.handset("+15550000000") == ["message 0"] and sim.handset("+15550000001") == ["message 1"]
-
-
-async def test_next_part_no_longer_queued_is_cancelled_at_the_prompt(tmp_path):
-    # The next part's message failed while the modem was at the prompt: ESC, not the PDU.
-    async with gateway(tmp_path) as (store, dispatcher, sims), held_commits(store) as (release, held):
-        sim = sims["a"]
-        first, second = await two_queued(store, dispatcher)
-        await sim.wait_for(lambda: held and sim.transcript.output().count(b"> ") == 2)
-        await store.mark_failed(second, 1, "failed elsewhere")
-        release.set()
-        await until(lambda: _is(store, first, "delivered"))
-        await sim.wait_for(lambda: [e.data for e in sim.transcript.entries if e.kind == "pdu"][1:] == ["<ESC>"])
-        m = await store.get_message(second)
-        assert (m["status"], m["parts"][0]["status"], m["parts"][0]["attempts"]) == ("failed", "failed", 0)
-        assert sim.handset("+15550000001") == [] and sim.counters["submitted"] == 1

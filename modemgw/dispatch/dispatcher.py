@@ -289,13 +289,28 @@ class Dispatcher:
                 return None                 # failed or expired while it waited in the queue
         try:
             mr = await slot.modem.send(EncodedPdu(part.pdu, part.tpdu_length), gate)
-        except (SendCancelled, SendUnknown, ModemUnavailable, SendFailed) as exc:
+        except SendCancelled as exc:
+            # Nothing went out. Marked `sending` all the same (a commit later than the
+            # prompt timeout): back to the queue.
             if await _settled(gate):
-                await self._not_sent(slot, part, exc)
-            else:   # its `sending` mark was not committed: the part is as it was
-                log.info("message=%s part=%d modem=%s not sent: %s", part.message_id, part.seq, name, exc)
-            self.on_change()
-            return None
+                await self.store.mark_retry(part.message_id, part.seq, self.clock(), str(exc),
+                                            release_modem=True)
+            log.info("message=%s part=%d modem=%s not sent: %s", part.message_id, part.seq, name, exc)
+        except SendUnknown as exc:
+            await _settled(gate)
+            slot.throttle.record(self.clock())
+            await self.store.mark_sent(part.message_id, part.seq, None, unknown=True, error=str(exc))
+            log.warning("message=%s part=%d modem=%s outcome unknown: %s", part.message_id, part.seq,
+                        name, exc)
+        except ModemUnavailable as exc:
+            # Nothing was written: back to the queue; another modem may take it.
+            await _settled(gate)
+            await self.store.mark_retry(part.message_id, part.seq, self.clock(), str(exc),
+                                        release_modem=True)
+        except SendFailed as exc:
+            await _settled(gate)
+            slot.throttle.record(self.clock())
+            await self._failed(slot, part, exc)
         else:
             slot.throttle.record(self.clock())
             slot.failures = 0
@@ -305,26 +320,8 @@ class Dispatcher:
                 return following, settle
             await settle
             return None
-
-    async def _not_sent(self, slot: _ModemSlot, part: DuePart,
-                        exc: SendCancelled | SendUnknown | ModemUnavailable | SendFailed) -> None:
-        """Record a submission that did not end in `+CMGS: <mr>`."""
-        name = slot.modem.name
-        if isinstance(exc, SendUnknown):
-            slot.throttle.record(self.clock())
-            await self.store.mark_sent(part.message_id, part.seq, None, unknown=True, error=str(exc))
-            log.warning("message=%s part=%d modem=%s outcome unknown: %s", part.message_id, part.seq,
-                        name, exc)
-        elif isinstance(exc, SendFailed):
-            slot.throttle.record(self.clock())
-            await self._failed(slot, part, exc)
-        else:
-            # Nothing was written (the modem went away, or the commit marking the part
-            # came later than the prompt timeout): back to the queue; another modem may take it.
-            await self.store.mark_retry(part.message_id, part.seq, self.clock(), str(exc),
-                                        release_modem=True)
-            if isinstance(exc, SendCancelled):
-                log.info("message=%s part=%d modem=%s not sent: %s", part.message_id, part.seq, name, exc)
+        self.on_change()
+        return None
 
     async def _settle(self, slot: _ModemSlot, part: DuePart, mr: int, following: DuePart | None) -> bool:
         """Commit a part's +CMGS answer and, in the same commit, mark `following`

@@ -117,15 +117,14 @@ class CommandChannel:
             first = await self._wait(prompt_timeout, command, False)
             if isinstance(first, Response):
                 return first  # refused before the prompt (e.g. +CMS ERROR: 304)
-            if gate is not None:
-                await self._await_gate(gate, command, prompt_timeout)
             if not self._events.empty():
-                # A result (or the port's loss) came with the prompt or while waiting
-                # at it, before any PDU: nothing was sent.
+                # The result came with the prompt, before any PDU: nothing was sent.
                 response = self._events.get_nowait()
                 if isinstance(response, Response):
                     return response
                 raise PortLost(f"{self.name}: port lost during {command!r}")
+            if gate is not None:
+                await self._await_gate(gate, command, prompt_timeout)
             self._write(self._conn.send_pdu(pdu_hex))
             response = await self._wait(result_timeout, command, True)
         assert isinstance(response, Response)
@@ -147,10 +146,7 @@ class CommandChannel:
             raise
         except Exception as exc:            # the caller's own failure, reported by it
             reason = f"failed ({exc})"
-        data = self._conn.cancel_pdu()
-        if not self.is_open:
-            raise PortLost(f"{self.name}: port lost during {command!r}")
-        self._write(data)
+        self._write(self._conn.cancel_pdu())
         with contextlib.suppress(CommandTimeout):
             await self._wait(timeout, command, False)
         raise SendCancelled(f"{self.name}: {command} cancelled at the prompt: go-ahead {reason}")
