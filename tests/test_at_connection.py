@@ -229,17 +229,6 @@ def test_abort_while_waiting_for_pdu_sends_escape():
     assert conn.state is State.IDLE
 
 
-def test_cancelled_pdu_is_answered_as_the_command():
-    conn = ATConnection()
-    command(conn, "AT+CMGS=61", b"\r\n> ", expect_prompt=True)
-    assert conn.cancel_pdu() == b"\x1b"
-    events = conn.receive_data(b"\r\nOK\r\n")
-    assert [type(e) for e in events] == [Response] and events[0].ok
-    assert events[0].command == "AT+CMGS=61" and conn.state is State.IDLE
-    with pytest.raises(LocalProtocolError):
-        conn.cancel_pdu()                   # no prompt to cancel
-
-
 def test_misuse_raises():
     conn = ATConnection()
     with pytest.raises(LocalProtocolError):

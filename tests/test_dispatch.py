@@ -291,33 +291,3 @@ async def test_report_that_overtakes_its_submit_is_kept_at_once_and_applied_afte
 
 async def _is(store, mid, status):
     return await status_of(store, mid) == status
-
-
-async def test_next_submit_overlaps_the_commit_of_the_last_outcome(tmp_path):
-    # A part's +CMGS answer and the next part's `sending` mark share one commit, and
-    # the modem answers the next AT+CMGS while it runs: the next PDU is written only
-    # once that commit is done.
-    async with gateway(tmp_path) as (store, dispatcher, sims):
-        sim, release, held = sims["a"], asyncio.Event(), []
-        mark_sent = store.mark_sent
-
-        async def held_mark_sent(*args, **kw):
-            if kw.get("next_sending") is not None and not release.is_set():
-                held.append(kw["next_sending"])
-                await release.wait()
-            return await mark_sent(*args, **kw)
-
-        store.mark_sent = held_mark_sent
-        messages = [compose(f"+1555000{i:04d}", f"message {i}", sender=None,
-                            references=ConcatReferences(), now=time.time()) for i in range(2)]
-        first, second = (m["id"] for m in (await store.create_messages(messages, api_key_id=None)).messages)
-        dispatcher.notify()
-        await sim.wait_for(lambda: held and sim.transcript.output().count(b"> ") == 2)
-        assert [e.kind for e in sim.transcript.entries if e.kind == "pdu"] == ["pdu"]
-        assert held == [(second, 1, "a")]
-        assert (await store.get_message(first))["parts"][0]["status"] == "sending"
-        assert (await store.get_message(second))["parts"][0]["status"] == "queued"
-        release.set()
-        for mid in (first, second):
-            await until(lambda mid=mid: _is(store, mid, "delivered"))
-        assert sim.handset("+15550000000") == ["message 0"] and sim.handset("+15550000001") == ["message 1"]

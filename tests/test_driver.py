@@ -8,8 +8,8 @@ import os
 
 import pytest
 
-from modemgw.modem import (Backoff, Modem, ModemState, ModemUnavailable, ReceivedPdu, SendCancelled,
-                           SendFailed, SendUnknown, Timeouts)
+from modemgw.modem import (Backoff, Modem, ModemState, ModemUnavailable, ReceivedPdu, SendFailed,
+                           SendUnknown, Timeouts)
 from modemgw.simulator import Faults, Settings, Simulator
 from modemgw.sms import Reassembler, StatusReport, encode_submit
 
@@ -205,42 +205,6 @@ async def test_timeout_after_pdu_is_unknown_not_failed(tmp_path):
         settings.latency = 0
         await send_text(modem, "next one", to="+15551230078")
         assert await sim.wait_for(lambda: sim.handset("+15551230078")) == ["next one"]
-
-
-async def test_gated_pdu_is_written_only_after_the_go_ahead(tmp_path):
-    # The caller's commit runs while the modem answers AT+CMGS: the modem is at its
-    # prompt before the gate opens, and the PDU follows only once it has.
-    async with rig(tmp_path) as (sim, modem, inbox):
-        await modem.wait_for(ModemState.READY, timeout=10)
-        gate = asyncio.get_running_loop().create_future()
-        [part] = encode_submit(DEST, "after the commit", reference=1)
-        task = asyncio.create_task(modem.send(part, gate))
-        await sim.wait_for(lambda: b"> " in sim.transcript.output())
-        assert not any(e.kind == "pdu" for e in sim.transcript.entries)
-        gate.set_result(True)
-        assert await task == 0
-        assert sim.handset(DEST) == ["after the commit"]
-
-
-@pytest.mark.parametrize("outcome", ["refused", "failed", "late"])
-async def test_gate_not_opened_cancels_at_the_prompt(tmp_path, outcome):
-    async with rig(tmp_path) as (sim, modem, inbox):
-        await modem.wait_for(ModemState.READY, timeout=10)
-        gate = asyncio.get_running_loop().create_future()
-        if outcome == "refused":
-            gate.set_result(False)
-        elif outcome == "failed":
-            gate.set_exception(RuntimeError("disk I/O error"))
-        [part] = encode_submit(DEST, "never", reference=1)
-        with pytest.raises(SendCancelled, match="cancelled at the prompt"):
-            await modem.send(part, gate)
-        assert [e.data for e in sim.transcript.entries if e.kind == "pdu"] == ["<ESC>"]
-        assert sim.counters["submitted"] == 0
-        # The modem's answer to the cancelled command was read there: the next send
-        # gets its own answers, not that one.
-        assert modem.state == ModemState.READY
-        assert await send_text(modem, "next one", to="+15551230079") == [0]
-        assert sim.handset("+15551230079") == ["next one"] and sim.handset(DEST) == []
 
 
 async def test_unplug_and_replug(tmp_path):

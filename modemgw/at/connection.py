@@ -105,16 +105,6 @@ class ATConnection:
         self._state = State.PDU_SENT
         return self._pdu.encode("ascii") + CTRL_Z
 
-    def cancel_pdu(self) -> bytes:
-        """After a `Prompt` event, instead of the PDU: ESC, which makes the modem drop
-        the message (27.005 3.5.1). The modem's final result for the command (OK on
-        most) then completes it as a `Response`, so it cannot be read as the answer to
-        the next command."""
-        if self._state is not State.PROMPTED:
-            raise LocalProtocolError(f"no prompt to answer (state {self._state.value})")
-        self._state = State.RUNNING
-        return ESC
-
     def abort(self) -> bytes:
         """Give up on the running command (the driver timed out).
 

@@ -1,11 +1,10 @@
 """The dispatcher: queued parts out through the modems, status reports back in.
 
 One loop assigns due parts to modems; one worker per modem submits them in
-order, respecting that modem's rate limit and daily cap. A part is
-committed as `sending` before its PDU is written, so after a crash it is
-known to be in doubt, never lost and never blindly sent twice. That commit
-(shared with the outcome of the part before) runs while the modem answers
-the part's AT+CMGS; the PDU waits for it at the `> ` prompt.
+order, respecting that modem's rate limit and daily cap. Every step is
+committed before the next one starts: a part is marked `sending` before
+its PDU is written, so after a crash it is known to be in doubt, never lost
+and never blindly sent twice.
 """
 
 from __future__ import annotations
@@ -17,8 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..modem import (Modem, ModemState, ModemUnavailable, ReceivedPdu, SendCancelled, SendFailed,
-                     SendUnknown)
+from ..modem import Modem, ModemState, ModemUnavailable, ReceivedPdu, SendFailed, SendUnknown
 from ..sms import Deliver, EncodedPdu, Outcome, PduError, Reassembler, StatusReport, decode_pdu
 from ..store import DuePart, ReportUpdate, Store
 from . import matching
@@ -230,22 +228,19 @@ class Dispatcher:
             part: DuePart | None = await slot.queue.get()
             if self._stopping:
                 return
-            gate: asyncio.Task[bool] | None = None
+            marked = False
             # While the modem's queue holds more, each outcome is committed together
-            # with marking the next part `sending` (one commit per part), and that
-            # commit runs while the modem answers the next AT+CMGS (`gate`).
+            # with marking the next part `sending`: one commit per part.
             while part is not None:
-                handed_on: tuple[DuePart, asyncio.Task[bool]] | None = None
+                following = None
                 try:
-                    handed_on = await self._send(slot, part, gate)
+                    following = await self._send(slot, part, marked)
                 except Exception:
                     log.exception("message=%s part=%d modem=%s send step failed", part.message_id,
                                   part.seq, slot.modem.name)
                 finally:
-                    if handed_on is None:
-                        await _settled(gate)    # the part before: its commit is over too
-                        await self._finished(slot, part, None)
-                part, gate = handed_on if handed_on is not None else (None, None)
+                    await self._finished(slot, part, following)
+                part, marked = following, True
 
     async def _finished(self, slot: _ModemSlot, part: DuePart, following: DuePart | None) -> None:
         key = (part.message_id, part.seq)
@@ -268,15 +263,12 @@ class Dispatcher:
             return None
         return slot.queue.get_nowait()
 
-    async def _send(self, slot: _ModemSlot, part: DuePart, gate: asyncio.Task[bool] | None
-                    ) -> tuple[DuePart, asyncio.Task[bool]] | None:
-        """Submit one part and record the outcome. Without `gate`, the part is marked
-        `sending` first; with it, `gate` is the commit doing that (`_settle` of the part
-        before), and the PDU is written once it is done. Returns the next part and its
-        gate when this part's outcome is being committed with the next part's mark;
-        that commit then finishes this part."""
+    async def _send(self, slot: _ModemSlot, part: DuePart, marked: bool) -> DuePart | None:
+        """Submit one part and record the outcome; returns the next part when it was
+        marked `sending` in the same commit (the caller submits it next)."""
         name = slot.modem.name
-        if gate is None:
+        key = (part.message_id, part.seq)
+        if not marked:
             wait = slot.throttle.wait(self.clock())
             if wait:
                 await asyncio.sleep(wait)
@@ -284,70 +276,44 @@ class Dispatcher:
                 await self.store.mark_retry(part.message_id, part.seq, self.clock(),
                                             f"modem {name} not ready", release_modem=True)
                 return None
-            slot.in_flight = (part.message_id, part.seq)
+            slot.in_flight = key
             if not await self.store.mark_sending(part.message_id, part.seq, name):
                 return None                 # failed or expired while it waited in the queue
+        slot.in_flight = key
+        following = None
         try:
-            mr = await slot.modem.send(EncodedPdu(part.pdu, part.tpdu_length), gate)
-        except SendCancelled as exc:
-            # Nothing went out. Marked `sending` all the same (a commit later than the
-            # prompt timeout): back to the queue.
-            if await _settled(gate):
-                await self.store.mark_retry(part.message_id, part.seq, self.clock(), str(exc),
-                                            release_modem=True)
-            log.info("message=%s part=%d modem=%s not sent: %s", part.message_id, part.seq, name, exc)
+            mr = await slot.modem.send(EncodedPdu(part.pdu, part.tpdu_length))
         except SendUnknown as exc:
-            await _settled(gate)
             slot.throttle.record(self.clock())
             await self.store.mark_sent(part.message_id, part.seq, None, unknown=True, error=str(exc))
             log.warning("message=%s part=%d modem=%s outcome unknown: %s", part.message_id, part.seq,
                         name, exc)
         except ModemUnavailable as exc:
             # Nothing was written: back to the queue; another modem may take it.
-            await _settled(gate)
             await self.store.mark_retry(part.message_id, part.seq, self.clock(), str(exc),
                                         release_modem=True)
         except SendFailed as exc:
-            await _settled(gate)
             slot.throttle.record(self.clock())
             await self._failed(slot, part, exc)
         else:
             slot.throttle.record(self.clock())
             slot.failures = 0
             following = self._take_following(slot)
-            settle = asyncio.create_task(self._settle(slot, part, mr, following))
-            if following is not None:
-                return following, settle
-            await settle
-            return None
-        self.on_change()
-        return None
-
-    async def _settle(self, slot: _ModemSlot, part: DuePart, mr: int, following: DuePart | None) -> bool:
-        """Commit a part's +CMGS answer and, in the same commit, mark `following`
-        `sending` (whose AT+CMGS is already under way). True when it was marked."""
-        marked = False
-        try:
-            nxt = (following.message_id, following.seq, slot.modem.name) if following is not None else None
-            marked = await self.store.mark_sent(part.message_id, part.seq, mr, next_sending=nxt)
+            nxt = (following.message_id, following.seq, name) if following is not None else None
+            marked_next = False
+            try:
+                marked_next = await self.store.mark_sent(part.message_id, part.seq, mr, next_sending=nxt)
+            finally:
+                if following is not None and not marked_next:
+                    # Not marked (no longer queued, or the commit failed): not sent now;
+                    # if still queued, the dispatcher hands it out again.
+                    self._assigned.discard((following.message_id, following.seq))
+                    following = None
             log.info("message=%s part=%d/%d modem=%s sent mr=%d", part.message_id, part.seq,
-                     part.total, slot.modem.name, mr)
-            if marked:
-                slot.in_flight = (following.message_id, following.seq)  # type: ignore[union-attr]
-            self.on_change()
-            return marked
-        except Exception:
-            if following is not None:       # else the worker, which awaits it, reports it
-                log.exception("message=%s part=%d modem=%s sent mr=%d; recording it failed",
-                              part.message_id, part.seq, slot.modem.name, mr)
-            raise
-        finally:
-            if following is not None and not marked:
-                # Not marked (no longer queued, or the commit failed): it is not sent now;
-                # if still queued, the dispatcher hands it out again.
-                self._assigned.discard((following.message_id, following.seq))
-            if following is not None:
-                await self._finished(slot, part, following if marked else None)
+                     part.total, name, mr)
+        slot.in_flight = None if following is None else (following.message_id, following.seq)
+        self.on_change()
+        return following
 
     async def _failed(self, slot: _ModemSlot, part: DuePart, exc: SendFailed) -> None:
         name = slot.modem.name
@@ -522,14 +488,3 @@ def _update_of(report: StatusReport) -> ReportUpdate:
     at = report.discharge_time.timestamp() if report.discharge_time else None
     return ReportUpdate(status, report.status, report.reason, at,
                         {"mr": report.message_reference, "recipient": report.recipient.number})
-
-
-async def _settled(gate: asyncio.Task[bool] | None) -> bool:
-    """Wait for a gate (the commit marking a part `sending`); whether it marked it.
-    Its failure was reported where it happened."""
-    if gate is None:
-        return True
-    try:
-        return await asyncio.shield(gate)
-    except Exception:
-        return False

@@ -2,10 +2,10 @@
 
 from .driver import Backoff, Modem, ModemInfo, ModemState, ReceivedPdu, Timeouts
 from .errors import (CommandFailed, CommandTimeout, ConfigurationError, ModemError, ModemUnavailable,
-                     PortLost, SendCancelled, SendFailed, SendUnknown, SimError)
+                     PortLost, SendFailed, SendUnknown, SimError)
 
 __all__ = [
     "Backoff", "CommandFailed", "CommandTimeout", "ConfigurationError", "Modem", "ModemError",
-    "ModemInfo", "ModemState", "ModemUnavailable", "PortLost", "ReceivedPdu", "SendCancelled", "SendFailed",
+    "ModemInfo", "ModemState", "ModemUnavailable", "PortLost", "ReceivedPdu", "SendFailed",
     "SendUnknown", "SimError", "Timeouts",
 ]

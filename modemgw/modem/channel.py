@@ -8,12 +8,11 @@ in arrival order, whatever command is running.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 
 from ..at import ATConnection, Prompt, Response, UnexpectedLine, Urc
-from .errors import CommandFailed, CommandTimeout, PortLost, SendCancelled
+from .errors import CommandFailed, CommandTimeout, PortLost
 from .port import SerialPort, open_port
 
 log = logging.getLogger(__name__)
@@ -105,11 +104,10 @@ class CommandChannel:
         return response
 
     async def submit(self, tpdu_length: int, pdu_hex: str, prompt_timeout: float,
-                     result_timeout: float, gate: asyncio.Future[bool] | None = None) -> Response:
+                     result_timeout: float) -> Response:
         """AT+CMGS=<len>, wait for `> `, write the PDU + Ctrl-Z, wait for the result.
 
-        A CommandTimeout with `pdu_written=True` means the outcome is unknown. With
-        `gate`, the PDU is written only once `gate` yields True (see `_await_gate`).
+        A CommandTimeout with `pdu_written=True` means the outcome is unknown.
         """
         command = f"AT+CMGS={tpdu_length}"
         async with self._lock:
@@ -123,33 +121,10 @@ class CommandChannel:
                 if isinstance(response, Response):
                     return response
                 raise PortLost(f"{self.name}: port lost during {command!r}")
-            if gate is not None:
-                await self._await_gate(gate, command, prompt_timeout)
             self._write(self._conn.send_pdu(pdu_hex))
             response = await self._wait(result_timeout, command, True)
         assert isinstance(response, Response)
         return response
-
-    async def _await_gate(self, gate: asyncio.Future[bool], command: str, timeout: float) -> None:
-        """At the prompt, wait for the caller's go-ahead (its commit runs while the
-        modem answers AT+CMGS). Refused, failed or later than `timeout`: ESC instead of
-        the PDU, the modem's answer to that is read, and SendCancelled raised."""
-        try:
-            async with asyncio.timeout(timeout):
-                if await asyncio.shield(gate):
-                    return
-            reason = "refused"
-        except TimeoutError:
-            reason = f"not given within {timeout:g} s"
-        except asyncio.CancelledError:
-            self._abort()                   # ESC; the connection is left idle
-            raise
-        except Exception as exc:            # the caller's own failure, reported by it
-            reason = f"failed ({exc})"
-        self._write(self._conn.cancel_pdu())
-        with contextlib.suppress(CommandTimeout):
-            await self._wait(timeout, command, False)
-        raise SendCancelled(f"{self.name}: {command} cancelled at the prompt: go-ahead {reason}")
 
     async def resync(self, quiet: float = 0.1, limit: float = 1.0) -> None:
         """Before the first command: ESC ends an SMS editor that an earlier user of

@@ -199,15 +199,12 @@ class Modem:
 
     # -- sending ---------------------------------------------------------------
 
-    async def send(self, part: EncodedPdu, gate: asyncio.Future[bool] | None = None) -> int:
+    async def send(self, part: EncodedPdu) -> int:
         """Submit one part; returns the TP-MR from `+CMGS: <mr>`.
 
         Raises SendFailed (refused; `permanent` says whether another try can
         help), SendUnknown (written but unanswered: it may have gone out) or
-        ModemUnavailable (not ready; nothing was written). With `gate`, the PDU
-        is written at the `> ` prompt only once `gate` yields True; SendCancelled
-        (nothing went out) when it yields False, fails, or is later than the
-        prompt timeout.
+        ModemUnavailable (not ready; nothing was written).
         """
         if self.state != ModemState.READY:
             raise ModemUnavailable(f"{self.name} is {self.state.value}")
@@ -216,7 +213,7 @@ class Modem:
         started = loop.time()
         try:
             response = await self._channel.submit(part.tpdu_length, part.hex, self.timeouts.prompt,
-                                                  self.timeouts.submit, gate)
+                                                  self.timeouts.submit)
         except CommandTimeout as exc:
             self._trouble.set()
             if exc.pdu_written:

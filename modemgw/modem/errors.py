@@ -57,8 +57,3 @@ class SendFailed(ModemError):
 class SendUnknown(ModemError):
     """The PDU was written but no answer came: it may have gone out.
     Not a failure: resending blindly could deliver it twice."""
-
-
-class SendCancelled(ModemError):
-    """The caller's go-ahead for the PDU did not come (see `Modem.send(gate=...)`):
-    ESC ended the message at the prompt, and nothing went out."""
