@@ -293,6 +293,21 @@ def submit_intervals(transcript) -> list[tuple[float, float]]:
     return out
 
 
+def prompt_waits(transcript) -> list[float]:
+    """For each submit, the time from the `> ` prompt written to the PDU received:
+    the modem waiting on the gateway."""
+    out, prompted = [], None
+    for entry in transcript.entries:
+        if entry.kind == "line" and entry.direction == "in":
+            prompted = None
+        elif entry.kind == "bytes" and b"> " in entry.data:
+            prompted = entry.at if prompted is None else prompted
+        elif entry.kind == "pdu" and prompted is not None:
+            out.append(entry.at - prompted)
+            prompted = None
+    return out
+
+
 class AnswerCount:
     """+CMGS answers written so far, counted as they are written: re-scanning the
     transcript on every change would make the benchmark's own CPU grow with N²."""

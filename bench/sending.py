@@ -20,7 +20,8 @@ import time
 
 from modemgw.simulator import Settings, Simulator
 
-from .common import AnswerCount, Gateway, Result, Workdir, answers_sent, config_text, post_messages, recipient, submit_intervals
+from .common import (AnswerCount, Gateway, Result, Workdir, answers_sent, config_text, post_messages, prompt_waits,
+                     recipient, submit_intervals)
 
 
 async def queue_messages(gw: Gateway, names: list[str], count: int) -> None:
@@ -56,10 +57,14 @@ async def overhead(*, count: int = 1000, keep: bool = False, quick: bool = False
                 rate = (count - 1) / (last - first)
                 busy = sum(b - a for a, b in intervals[:count]) / (last - first)
                 gaps = sorted(intervals[i + 1][0] - intervals[i][1] for i in range(count - 1))
+                waits = sorted(prompt_waits(sim.transcript)[:count])
                 result.add("overhead: parts/s through one 0 ms modem", rate, "parts/s", 500, "higher", 0,
                            note=f"N = {count}")
-                result.add("overhead: gateway time per part (+CMGS answer -> next AT+CMGS, median)",
+                result.add("overhead: time per part (1 / the line above)", 1000 / rate, "ms", digits=2)
+                result.add("overhead: +CMGS answer -> next AT+CMGS (median)",
                            gaps[len(gaps) // 2] * 1000, "ms", digits=2)
+                result.add("overhead: `> ` prompt -> PDU written (median)",
+                           waits[len(waits) // 2] * 1000, "ms", digits=2)
                 result.add("overhead: gateway CPU per part", (cpu1 - cpu0) / count * 1000, "ms/part", digits=2)
                 result.details.append(
                     f"overhead: {count} parts in {last - first:.2f} s (ready -> first AT+CMGS "
