@@ -31,6 +31,9 @@ class CommandChannel:
         # single future: a faulty modem can print both in one read.
         self._events: asyncio.Queue[Response | Prompt | PortLost] = asyncio.Queue()
         self._last_data = 0.0                # loop time of the last bytes read
+        # A command was given up on: its answer may still come, and must not be
+        # read as the answer to the next command.
+        self._out_of_step = False
 
     @property
     def port(self) -> SerialPort | None:
@@ -39,6 +42,7 @@ class CommandChannel:
     async def open(self, path: str, baudrate: int) -> None:
         self._conn = ATConnection(extra_urcs=self._extra_urcs)
         self._events = asyncio.Queue()
+        self._out_of_step = False
         self._port = await open_port(path, baudrate, self._data_received)
         self._port.lost.add_done_callback(lambda _: self._events.put_nowait(PortLost(self.name)))
 
@@ -60,11 +64,27 @@ class CommandChannel:
             elif isinstance(event, UnexpectedLine):
                 log.info("modem=%s unexpected line %r", self.name, event.line)
 
-    def _start(self, data: bytes) -> None:
+    async def _start(self, command: str, expect_prompt: bool = False) -> None:
+        if self._out_of_step:
+            # A slow modem answers a timed-out command late, often together with
+            # the next one (a probe's AT sent again): let those answers pass
+            # while no command is running, so none is taken for this one's.
+            await self._until_quiet()
         while not self._events.empty():  # leftovers of an aborted command
             if isinstance(self._events.get_nowait(), PortLost):
                 raise PortLost(f"{self.name}: port lost")
-        self._write(data)
+        self._write(self._conn.send_command(command, expect_prompt=expect_prompt))
+
+    async def _until_quiet(self, quiet: float = 0.1, limit: float = 1.0) -> None:
+        """Let the modem's output through until it has been quiet for `quiet` seconds
+        (at most `limit`); what arrives meanwhile answers nothing asked now."""
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        while loop.time() - started < limit:
+            await asyncio.sleep(quiet)
+            if loop.time() - self._last_data >= quiet:
+                break
+        self._out_of_step = False
 
     async def _wait(self, timeout: float, command: str, pdu_written: bool) -> Response | Prompt:
         try:
@@ -74,9 +94,11 @@ class CommandChannel:
                 event = await self._events.get()
         except TimeoutError:
             self._abort()
+            self._out_of_step = True
             raise CommandTimeout(command, timeout, pdu_written) from None
         except asyncio.CancelledError:
             self._abort()  # the caller gave up: leave the connection usable
+            self._out_of_step = True
             raise
         if isinstance(event, PortLost):
             self._events.put_nowait(event)  # every later command fails too
@@ -96,7 +118,7 @@ class CommandChannel:
     async def command(self, command: str, timeout: float = 5.0, *, check: bool = True) -> Response:
         """Run one command line; with `check`, a non-OK result raises CommandFailed."""
         async with self._lock:
-            self._start(self._conn.send_command(command))
+            await self._start(command)
             response = await self._wait(timeout, command, False)
         assert isinstance(response, Response)
         if check and not response.ok:
@@ -111,7 +133,7 @@ class CommandChannel:
         """
         command = f"AT+CMGS={tpdu_length}"
         async with self._lock:
-            self._start(self._conn.send_command(command, expect_prompt=True))
+            await self._start(command, expect_prompt=True)
             first = await self._wait(prompt_timeout, command, False)
             if isinstance(first, Response):
                 return first  # refused before the prompt (e.g. +CMS ERROR: 304)
@@ -137,12 +159,8 @@ class CommandChannel:
             if not self.is_open:
                 return
             self._write(b"\x1b")
-            loop = asyncio.get_running_loop()
-            started = self._last_data = loop.time()
-            while loop.time() - started < limit:
-                await asyncio.sleep(quiet)
-                if loop.time() - self._last_data >= quiet:
-                    break
+            self._last_data = asyncio.get_running_loop().time()
+            await self._until_quiet(quiet, limit)
             while not self._events.empty():  # answers to nothing this channel asked
                 if isinstance(self._events.get_nowait(), PortLost):
                     raise PortLost(f"{self.name}: port lost")
