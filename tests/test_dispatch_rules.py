@@ -24,11 +24,12 @@ def test_same_number(a, b, same):
 
 def test_choose_most_recent_open_part_with_wrapped_mr():
     # MR 7 was used twice: 256 submissions apart. The newer one is the match.
-    old = {"message_id": "a", "seq": 1, "to_number": "+4479", "submitted_at": 100.0, "status": "sent"}
+    old = {"message_id": "a", "seq": 1, "to_number": "+4479", "submitted_at": 100.0, "status": "sent",
+           "mr": 7}
     new = {"message_id": "b", "seq": 1, "to_number": "+447911123456", "submitted_at": 5000.0,
-           "status": "sent"}
+           "status": "sent", "mr": 7}
     older_same = {"message_id": "c", "seq": 1, "to_number": "+447911123456", "submitted_at": 200.0,
-                  "status": "sent"}
+                  "status": "sent", "mr": 7}
     assert choose([old, older_same, new], "07911123456", reported_at=5010.0)["message_id"] == "b"
     # A report timestamped before the newer submission belongs to the older one.
     assert choose([older_same, new], "+447911123456", reported_at=300.0)["message_id"] == "c"
@@ -46,6 +47,17 @@ def test_choose_prefers_the_part_with_this_mr_over_one_with_unknown_mr():
              "status": "unknown", "mr": None}
     assert choose([known, guess], "+4479", reported_at=300.0)["message_id"] == "a"
     assert choose([guess], "+4479", reported_at=300.0)["message_id"] == "b"
+
+
+def test_two_guesses_to_one_number_are_not_told_apart():
+    # Two parts to one number, each in doubt after a kill during its AT+CMGS (one of
+    # them may never have gone out): the report names neither delivered.
+    first = {"message_id": "a", "seq": 1, "to_number": "+4479", "submitted_at": 291.0,
+             "status": "unknown", "mr": None}
+    second = dict(first, message_id="b", submitted_at=297.0)
+    assert choose([first, second], "+4479", reported_at=290.0) is None
+    other_number = dict(second, to_number="+4478")
+    assert choose([first, other_number], "+4479", reported_at=290.0)["message_id"] == "a"
 
 
 def test_throttle_per_minute_and_daily_cap():

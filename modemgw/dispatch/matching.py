@@ -3,9 +3,9 @@
 A report quotes the TP-MR the modem gave the part and the recipient. The MR
 is 8 bits and wraps after 256 submissions, and the recipient may come back
 national (07911…) where it was sent international (+447911…), as oFono's
-`sr_pdu3` test shows. So: same modem, same MR (or an unknown MR), the same
-number when compared from the right, and the most recent submission that
-precedes the report.
+`sr_pdu3` test shows. So: same modem, same MR (or an unknown MR, when just
+one such part fits), the same number when compared from the right, and the
+most recent submission that precedes the report.
 """
 
 from __future__ import annotations
@@ -43,6 +43,11 @@ def choose(candidates: Sequence[dict], recipient: str, reported_at: float | None
     known = [c for c in fitting if c.get("mr") is not None]
     if known:
         fitting = known
+    elif len(fitting) > 1:
+        # Only guesses, and more than one: parts in doubt to one number, each
+        # killed during its AT+CMGS. Some never went out; naming one delivered
+        # could be false twice over, so none is (they stay `unknown`).
+        return None
     open_ = [c for c in fitting if c["status"] in ("sent", "unknown")]
     pool = open_ or fitting
     return max(pool, key=lambda c: c["submitted_at"] or 0.0)
