@@ -30,14 +30,13 @@ local n = 0
 local recipients = tonumber(os.getenv("MODEMGW_RECIPIENTS"))
 request = function()
   n = n + 1
-  local to = {}
+  local numbers = {}
   for i = 1, recipients do
-    to[i] = string.format('"+1555%07d"', 1230000 + (n * recipients + i) % 10000)
+    numbers[i] = string.format('"+1555%07d"', 1230000 + (n * recipients + i) % 10000)
   end
-  local body = string.format('{"to": [%s], "text": "Benchmark message %d"}', table.concat(to, ", "), n)
-  if recipients == 1 then
-    body = string.format('{"to": %s, "text": "Benchmark message %d"}', to[1], n)
-  end
+  local to = table.concat(numbers, ", ")
+  if recipients > 1 then to = "[" .. to .. "]" end
+  local body = string.format('{"to": %s, "text": "Benchmark message %d"}', to, n)
   return wrk.format(nil, "/v1/messages", nil, body)
 end
 """
@@ -69,6 +68,27 @@ async def wrk(url: str, key: str, duration: float, connections: int, work: Path,
             "p99_ms": _seconds(latency["99"]) * 1000, "raw": out}
 
 
+async def committed_wrk(gw: Gateway, duration: float, connections: int, work: Path,
+                        recipients: int) -> dict:
+    """A wrk run, checked against the database: every 2xx answer's messages were committed.
+    Adds `messages` (accepted), `cpu` (the gateway's seconds) and `summary`."""
+    before = gw.query("SELECT COUNT(*) FROM messages")[0][0]
+    cpu0 = gw.cpu()
+    w = await wrk(gw.url, gw.key, duration, connections, work, recipients)
+    cpu = gw.cpu() - cpu0
+    committed = gw.query("SELECT COUNT(*) FROM messages")[0][0] - before
+    messages = w["ok"] * recipients
+    if w["ok"] == 0:
+        raise RuntimeError("wrk got no 2xx answer:\n" + w["raw"])
+    if committed < messages:
+        raise RuntimeError(f"wrk counted {w['ok']} accepted requests of {recipients}, "
+                           f"the database holds {committed} messages")
+    summary = (f"wrk, {recipients} per request: {w['requests']} requests in {w['elapsed']:.2f} s, "
+               f"non-2xx {w['non2xx']}, socket errors {w['socket_errors']}, committed rows {committed}, "
+               f"gateway CPU {cpu:.2f} s")
+    return {**w, "messages": messages, "cpu": cpu, "summary": summary}
+
+
 async def loadgen(url: str, key: str, rate: float, duration: float) -> dict:
     process = await asyncio.create_subprocess_exec(
         PYTHON, "-m", "bench.loadgen", "--url", url, "--key", key, "--rate", str(rate),
@@ -88,24 +108,13 @@ async def run(*, duration: float = 10.0, connections: int = 32, keep: bool = Fal
         await gw.start(config_text(gw.port, gw.database,
                                    simulators=[{"name": "capped", "latency": 0.0, "per_day": 0}]))
         try:
-            before = gw.query("SELECT COUNT(*) FROM messages")[0][0]
-            cpu0 = gw.cpu()
-            w = await wrk(gw.url, gw.key, duration, connections, work)
-            cpu1 = gw.cpu()
-            committed = gw.query("SELECT COUNT(*) FROM messages")[0][0] - before
-            if committed < w["ok"]:
-                raise RuntimeError(f"wrk counted {w['ok']} accepted, the database holds {committed}")
-            if w["ok"] == 0:
-                raise RuntimeError("wrk got no 2xx answer:\n" + w["raw"])
-            rate = w["ok"] / w["elapsed"]
-            result.add("ingest: sustained (wrk, closed loop)", rate, "msg/s", 3000, "higher", 0,
-                       note=f"{connections} connections, {duration:g} s")
-            result.add("ingest: gateway CPU per message", (cpu1 - cpu0) / w["ok"] * 1e6, "us/msg", digits=0)
+            w = await committed_wrk(gw, duration, connections, work, recipients=1)
+            result.add("ingest: sustained (wrk, closed loop)", w["messages"] / w["elapsed"], "msg/s", 3000,
+                       "higher", 0, note=f"{connections} connections, {duration:g} s")
+            result.add("ingest: gateway CPU per message", w["cpu"] / w["messages"] * 1e6, "us/msg", digits=0)
             result.add("ingest: latency p50 under wrk", w["p50_ms"], "ms", digits=1)
             result.add("ingest: latency p99 under wrk", w["p99_ms"], "ms", digits=1)
-            result.details.append(f"wrk: {w['requests']} requests in {w['elapsed']:.2f} s, non-2xx {w['non2xx']}, "
-                                  f"socket errors {w['socket_errors']}, committed rows {committed}, "
-                                  f"gateway CPU {cpu1 - cpu0:.2f} s")
+            result.details.append(w["summary"])
             for rate in RATES:
                 cpu0 = gw.cpu()
                 r = await loadgen(gw.url, gw.key, rate, duration)
@@ -121,20 +130,12 @@ async def run(*, duration: float = 10.0, connections: int = 32, keep: bool = Fal
                     f"loadgen {rate}/s: ok {r['ok']}/{r['sent']}, achieved {r['achieved_rate']:.0f}/s, "
                     f"p90 {r['p90_ms']:.2f} ms, max {r['max_ms']:.1f} ms, client lag p99 "
                     f"{r['client_lag_p99_ms']:.2f} ms")
-            before = gw.query("SELECT COUNT(*) FROM messages")[0][0]
-            cpu0 = gw.cpu()
-            w = await wrk(gw.url, gw.key, duration, connections, work, recipients=BULK)
-            cpu1 = gw.cpu()
-            committed = gw.query("SELECT COUNT(*) FROM messages")[0][0] - before
-            if committed < w["ok"] * BULK:
-                raise RuntimeError(f"wrk counted {w['ok']} accepted requests of {BULK}, "
-                                   f"the database holds {committed} messages")
-            result.add(f"ingest: {BULK} recipients per request (wrk)", w["ok"] * BULK / w["elapsed"],
+            w = await committed_wrk(gw, duration, connections, work, recipients=BULK)
+            result.add(f"ingest: {BULK} recipients per request (wrk)", w["messages"] / w["elapsed"],
                        "msg/s", digits=0, note=f"{connections} connections, {duration:g} s")
             result.add(f"ingest: gateway CPU per message, {BULK} per request",
-                       (cpu1 - cpu0) / max(1, w["ok"] * BULK) * 1e6, "us/msg", digits=0)
-            result.details.append(f"wrk, {BULK} recipients: {w['requests']} requests in {w['elapsed']:.2f} s, "
-                                  f"non-2xx {w['non2xx']}, committed rows {committed}")
+                       w["cpu"] / w["messages"] * 1e6, "us/msg", digits=0)
+            result.details.append(w["summary"])
         finally:
             await gw.stop()
     return result

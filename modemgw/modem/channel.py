@@ -70,10 +70,14 @@ class CommandChannel:
             # the next one (a probe's AT sent again): let those answers pass
             # while no command is running, so none is taken for this one's.
             await self._until_quiet()
-        while not self._events.empty():  # leftovers of an aborted command
+        self._drop_leftovers()
+        self._write(self._conn.send_command(command, expect_prompt=expect_prompt))
+
+    def _drop_leftovers(self) -> None:
+        """Answers queued for no running command (an aborted one's); a lost port stays an error."""
+        while not self._events.empty():
             if isinstance(self._events.get_nowait(), PortLost):
                 raise PortLost(f"{self.name}: port lost")
-        self._write(self._conn.send_command(command, expect_prompt=expect_prompt))
 
     async def _until_quiet(self, quiet: float = 0.1, limit: float = 1.0) -> None:
         """Let the modem's output through until it has been quiet for `quiet` seconds
@@ -161,9 +165,7 @@ class CommandChannel:
             self._write(b"\x1b")
             self._last_data = asyncio.get_running_loop().time()
             await self._until_quiet(quiet, limit)
-            while not self._events.empty():  # answers to nothing this channel asked
-                if isinstance(self._events.get_nowait(), PortLost):
-                    raise PortLost(f"{self.name}: port lost")
+            self._drop_leftovers()
 
     async def probe(self, timeout: float = 2.0, attempts: int = 3) -> bool:
         """Is the modem answering? Plain `AT`, a few times (it may be waking up)."""
