@@ -132,6 +132,28 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX parts_queue ON parts(priority DESC, next_attempt_at, message_id, seq)
         WHERE status = 'queued';
     """,
+    # 5: every part ends in a final state, caps survive a restart, the network's clock
+    # is kept apart from ours
+    """
+    -- times a part whose outcome was unknown was sent again (at_least_once resends once)
+    ALTER TABLE parts ADD COLUMN resent INTEGER NOT NULL DEFAULT 0;
+    -- the status report's own times (the network's clock); report_at becomes the time the
+    -- report reached us, so the API's times of a message never go backwards
+    ALTER TABLE parts ADD COLUMN network_submitted_at REAL;
+    ALTER TABLE parts ADD COLUMN network_done_at REAL;
+    UPDATE parts SET network_done_at = report_at WHERE report_at IS NOT NULL;
+    ALTER TABLE messages ADD COLUMN network_delivered_at REAL;
+    UPDATE messages SET network_delivered_at = delivered_at WHERE delivered_at IS NOT NULL;
+    -- a key's default for its messages' delivery policy (NULL: the gateway's)
+    ALTER TABLE api_keys ADD COLUMN delivery_policy TEXT;
+    -- parts handed to each modem per local day, for [[modem]] per_day across restarts
+    CREATE TABLE modem_days (
+        modem TEXT NOT NULL,
+        day INTEGER NOT NULL,              -- 1000 * year + day of the year, local time
+        sent INTEGER NOT NULL,
+        PRIMARY KEY (modem, day)
+    ) WITHOUT ROWID;
+    """,
 )
 
 
