@@ -85,7 +85,8 @@ _INSERT_MESSAGE = (
     "updated_at, scheduled_at, expires_at) VALUES (:id, :api_key_id, :to_number, :sender, :text, "
     ":status, :encoding, :segments, :callback_url, :idempotency_key, :priority, :policy, :reference, "
     ":validity, :flash, :created_at, :updated_at, :scheduled_at, :expires_at)")
-_UNSET_COLUMNS = {"modem": None, "sent_at": None, "delivered_at": None, "error": None}
+_UNSET_COLUMNS = {"modem": None, "sent_at": None, "delivered_at": None, "network_delivered_at": None,
+                  "error": None}
 
 # Parts a status report may belong to: this MR on this modem, or an unknown outcome
 # whose MR was never learnt. Two indexed searches (an OR would scan the modem's parts).
