@@ -498,9 +498,10 @@ STATUS_REPORTS = [
        status=0, outcome="delivered"),
     _v("ofono-sr-pdu3", OFONO + " (test_sr_assembly, sr_pdu3)",
        "0606098121436587F9019012413064A0019012413045A000", 24,
-       "ofono: mr 6, recipient in national format, delivered; its TZ octet 0xA0 has a "
-       "non-decimal digit, so timestamps are not asserted",
+       "ofono: mr 6, recipient in national format, delivered; timestamps " + HAND
+       + " (TZ 0xA0: units digit A taken as 0, §9.2.3.11)",
        type="status_report", smsc=None, message_reference=6, address="123456789",
+       timestamp="2010-09-21T14:03:46+00:00", discharge_time="2010-09-21T14:03:54+00:00",
        status=0, outcome="delivered"),
     _v("gammu-30", GAMMU + "30.dump",
        "079124603050020006E80C91666666666666909070618422809090706184628000", 25, GAMMU_NOTE,

@@ -36,6 +36,59 @@ def test_ff_padding_of_sim_record_is_ignored():
     assert (r.message_reference, r.outcome, r.recipient.number) == (64, Outcome.DELIVERED, "+4479000001")
 
 
+# The +CDS of python-gsmmodem #44 (SMSC +919840000232, TP-MR 64, <length> 25), both
+# time zones 0x22 (+05:30) replaced; its SCTS is 2015-01-09 17:38:48, its DT 17:38:52.
+CDS_44 = "079119890400202306400C91197909913764511090718384{tz}511090718325{tz}00"
+CDS_44_TPDU = CDS_44[16:]
+# A digit above 9 reads as 0 (TS 23.040 §9.2.3.11); bit 3 is the sign, in any case.
+BAD_ZONES = [
+    ("A0", timedelta(0)),                   # seen in ofono's unit/test-sms.c sr_pdu3
+    ("A8", timedelta(0)),                   # minus zero
+    ("B4", timedelta(hours=10)),            # tens 4, units B -> 0: +40 quarters
+    ("FA", timedelta(hours=-5)),            # tens 2 and the sign, units F -> 0: -20 quarters
+    ("C2", timedelta(hours=5)),             # tens 2, units C -> 0
+]
+
+
+@pytest.mark.parametrize("tz,offset", BAD_ZONES)
+@pytest.mark.parametrize("smsc,length", [(True, 25), (True, None), (False, 25), (False, None)])
+def test_status_report_with_a_bad_zone_digit_keeps_both_times(tz, offset, smsc, length):
+    pdu = (CDS_44 if smsc else CDS_44_TPDU).format(tz=tz)
+    r = decode_pdu(pdu, length)
+    # The SMSC prefix is read as it is there or not: a bad zone does not flip the reading.
+    assert (r.smsc.number if r.smsc else None) == ("+919840000232" if smsc else None)
+    assert (r.message_reference, r.recipient.number, r.outcome) == (64, "+919790197346", Outcome.DELIVERED)
+    zone = timezone(offset)
+    assert r.timestamp == datetime(2015, 1, 9, 17, 38, 48, tzinfo=zone)
+    assert r.discharge_time == datetime(2015, 1, 9, 17, 38, 52, tzinfo=zone)
+    assert r.timestamp.utcoffset() == r.discharge_time.utcoffset() == offset
+
+
+def test_ofono_report_with_zone_a0_decodes_without_a_length():
+    # ofono unit/test-sms.c sr_pdu3 (no SMSC prefix): without the +CDS <length> the
+    # bare reading is the only one, and it must not be refused for its zone octet.
+    r = decode_pdu("0606098121436587F9019012413064A0019012413045A000")
+    assert (r.smsc, r.message_reference, r.recipient.number) == (None, 6, "123456789")
+    assert r.timestamp == datetime(2010, 9, 21, 14, 3, 46, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize("tz,offset", BAD_ZONES)
+def test_deliver_with_a_bad_zone_digit_keeps_its_time(tz, offset):
+    # ofono unit/test-sms.c simple_deliver, zone 0x48 (-01:00) replaced.
+    pdu = f"07911326040000F0040B911346610089F60000208062917314{tz}0CC8F71D14969741F977FD07"
+    for length in (30, None):
+        d = decode_pdu(pdu, length)
+        assert d.text == "How are you?" and d.smsc.number == "+31624000000"
+        assert d.timestamp == datetime(2002, 8, 26, 19, 37, 41, tzinfo=timezone(offset))
+
+
+def test_a_bad_date_digit_still_leaves_the_time_unknown():
+    # Only the zone is read leniently: a month 0x1A is no date, and the SMSC-less
+    # guess still needs a real one.
+    pdu = CDS_44.format(tz="22").replace("5110907183", "51A0907183")
+    assert decode_pdu(pdu, 25).timestamp is None
+
+
 def test_junk_after_user_data_is_ignored():
     [p] = encode_deliver("+4479", "hello", timestamp=NOW)
     assert decode_pdu(p.hex + "0123456789ABCDEF" * 4).text == "hello"

@@ -14,25 +14,37 @@ def _bcd(octet: int) -> int | None:
     return low * 10 + high
 
 
+def _zone(octet: int) -> timezone:
+    """The seventh octet: quarter hours from UTC, the sign in bit 3.
+
+    Networks send zones with a digit above 9 (0xA0 in oFono's unit/test-sms.c
+    sr_pdu3). TS 23.040 §9.2.3.11 tells the receiver to "assume the digit is
+    set to 0", as Android's SmsMessage.PduParser.getSCTimestampMillis does
+    (IccUtils.gsmBcdByteToInt); gammu (GSM_DecodeSMSDateTime) and oFono
+    (sms_decode_scts) add the nibble as it is, reading 0xA0 as +02:30.
+    The tens digit has three bits, so the zone stays within ±19:45.
+    """
+    tens, units = octet & 0x07, octet >> 4
+    quarters = tens * 10 + (units if units <= 9 else 0)
+    return timezone(timedelta(minutes=15 * (-quarters if octet & 0x08 else quarters)))
+
+
 def decode_timestamp(r: Reader, field: str) -> datetime | None:
     """A timezone-aware datetime, or None when the octets are not a valid date.
 
     Some modems and SCs fill the field with zeros or junk; the rest of the
-    PDU (a status report's MR and status, say) is still worth having.
+    PDU (a status report's MR and status, say) is still worth having. Only
+    the date and time decide: a bad zone digit reads as 0 (see `_zone`), and
+    the SMSC-less reading of `decode_pdu` still needs a real date.
     """
     raw = r.take(7, field)
     values = [_bcd(o) for o in raw[:6]]
-    tz = raw[6]
-    tz_low, tz_high = tz & 0x07, tz >> 4
-    if None in values or tz_high > 9:
+    if None in values:
         return None
-    quarters = tz_low * 10 + tz_high
-    if tz & 0x08:
-        quarters = -quarters
     yy, month, day, hour, minute, second = values  # type: ignore[misc]
     try:
         return datetime(2000 + yy if yy < 90 else 1900 + yy, month, day, hour, minute, second,
-                        tzinfo=timezone(timedelta(minutes=15 * quarters)))
+                        tzinfo=_zone(raw[6]))
     except ValueError:
         return None
 
