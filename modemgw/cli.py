@@ -93,6 +93,7 @@ def _setup_logging(fmt: str, verbose: bool) -> None:
 async def _serve(config, *, demo: bool = False) -> int:
     from . import memory, systemd
     from .service import Gateway
+    from .store.schema import SchemaError
     memory.limit_arenas()  # before the gateway starts its threads
     gateway = Gateway(config)
     stop = asyncio.Event()
@@ -101,7 +102,7 @@ async def _serve(config, *, demo: bool = False) -> int:
         loop.add_signal_handler(signum, stop.set)
     try:
         await gateway.start()
-    except OSError as exc:
+    except (OSError, SchemaError) as exc:
         _err(f"cannot start: {exc}")
         await gateway.stop()
         return EXIT_FAILED
@@ -190,6 +191,7 @@ def _database(args: argparse.Namespace) -> str:
 def _cmd_keys(args: argparse.Namespace) -> int:
     from .config import ConfigError
     from .store import Store
+    from .store.schema import SchemaError
     try:
         path = _database(args)
     except ConfigError as exc:
@@ -225,7 +227,11 @@ def _cmd_keys(args: argparse.Namespace) -> int:
             return 0
         finally:
             await store.close()
-    return asyncio.run(run())
+    try:
+        return asyncio.run(run())
+    except SchemaError as exc:
+        _err(str(exc))
+        return EXIT_FAILED
 
 
 # -- talking to a running gateway ---------------------------------------------------

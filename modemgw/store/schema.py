@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import sqlite3
 
+
+class SchemaError(Exception):
+    """This database cannot be used by this modemgw: newer than it, or not migrated."""
+
+
 MIGRATIONS: tuple[str, ...] = (
     # 1: the first schema
     """
@@ -172,8 +177,10 @@ def _statements(script: str) -> list[str]:
 def migrate(conn: sqlite3.Connection) -> int:
     """Bring the schema up to date; returns the version. Each step is one transaction."""
     version = conn.execute("PRAGMA user_version").fetchone()[0]
+    path = conn.execute("PRAGMA database_list").fetchone()[2] or ":memory:"
     if version > len(MIGRATIONS):
-        raise RuntimeError(f"database schema {version} is newer than this modemgw ({len(MIGRATIONS)})")
+        raise SchemaError(f"{path}: database schema {version} is newer than this modemgw "
+                          f"({len(MIGRATIONS)}); run the modemgw version that wrote it")
     for number in range(version + 1, len(MIGRATIONS) + 1):
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -181,7 +188,13 @@ def migrate(conn: sqlite3.Connection) -> int:
                 conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {number}")
             conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+        except BaseException as exc:
+            # Some errors (SQLITE_FULL, an I/O error) have already rolled the
+            # transaction back: a second ROLLBACK would hide the first error.
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            if not isinstance(exc, Exception):
+                raise
+            raise SchemaError(f"{path}: migration {number} failed ({exc}); "
+                              f"the database stays at schema {number - 1}") from exc
     return len(MIGRATIONS)

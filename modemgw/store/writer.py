@@ -4,25 +4,49 @@ A dedicated thread owns the only write connection. Callers hand it a
 function; whatever functions are waiting when the thread becomes free run
 in one transaction (each inside a savepoint, so one failing does not undo
 the others) and share one COMMIT, i.e. one fsync. A caller's future
-resolves only after that COMMIT: an API answers 2xx on durable data.
+resolves only after that COMMIT: an API answers 2xx on durable data. When
+the COMMIT itself fails (a deferred constraint, an I/O error), or a job's
+error ends the whole transaction, every job of the batch fails and none of
+it is kept; the next batch starts afresh.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import queue
 import sqlite3
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
+
+from . import private
 
 T = TypeVar("T")
 _STOP = object()
 MAX_BATCH = 1000
 
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    fn: Callable[[sqlite3.Connection], Any]
+    loop: asyncio.AbstractEventLoop
+    future: asyncio.Future[Any]
+    linger: float              # seconds it may wait for company (0: commit at once)
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    ok: bool
+    value: Any                 # the job's result, or its exception
+
 
 def connect(path: str) -> sqlite3.Connection:
+    private.create(path)      # 0600 before SQLite would create it with the umask's mode
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA journal_mode=WAL")
@@ -39,14 +63,20 @@ class Writer:
         self.on_commit = on_commit      # called in the writer thread after each COMMIT
         self._jobs: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
-        self._done: threading.Event = threading.Event()
+        self._done = threading.Event()
+        self._stopped: asyncio.Future[None] | None = None   # resolved as the thread ends
         self.batches = 0
         self.jobs = 0
 
     def start(self, setup: Callable[[sqlite3.Connection], Any] | None = None) -> None:
         conn = connect(self.path)
-        if setup is not None:
-            setup(conn)
+        try:
+            if setup is not None:
+                setup(conn)
+        except BaseException:
+            conn.close()
+            raise
+        self._done.clear()
         self._thread = threading.Thread(target=self._run, args=(conn,), name="modemgw-writer",
                                         daemon=True)
         self._thread.start()
@@ -55,13 +85,11 @@ class Writer:
         if self._thread is not None:
             # Wait on the thread's own signal rather than joining it in the
             # default executor, which other libraries' blocking calls may fill.
-            loop = asyncio.get_running_loop()
-            finished: asyncio.Future[None] = loop.create_future()
-            self._on_exit = lambda: loop.call_soon_threadsafe(_resolve, finished, True, None)
+            self._stopped = asyncio.get_running_loop().create_future()
             self._jobs.put(_STOP)
             if self._done.is_set():
-                _resolve(finished, True, None)
-            await finished
+                _resolve(self._stopped, _Outcome(True, None))
+            await self._stopped
             self._thread = None
 
     async def write(self, fn: Callable[[sqlite3.Connection], T], *, linger: float = 0.0) -> T:
@@ -71,11 +99,11 @@ class Writer:
         long for another write to share its commit, rather than take a commit
         (an fsync) of its own that the next urgent write would queue behind.
         """
-        if self._thread is None:
+        if self._thread is None or self._done.is_set():
             raise RuntimeError("the writer is not running")
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
-        self._jobs.put((fn, loop, future, linger))
+        self._jobs.put(_Job(fn, loop, future, linger))
         return await future
 
     def _run(self, conn: sqlite3.Connection) -> None:
@@ -85,21 +113,20 @@ class Writer:
                 if first is _STOP:
                     return
                 batch, stop = self._gather(first)
-                self._commit(conn, batch)
+                self._tell(batch, self._commit(conn, batch))
                 if stop:
                     return
         finally:
             conn.close()
             self._done.set()
-            on_exit = getattr(self, "_on_exit", None)
-            if on_exit is not None:
-                on_exit()
+            if self._stopped is not None:
+                _call_in(self._stopped.get_loop(), _resolve, self._stopped, _Outcome(True, None))
 
-    def _gather(self, first: Any) -> tuple[list[Any], bool]:
+    def _gather(self, first: _Job) -> tuple[list[_Job], bool]:
         """Every job waiting now, plus those arriving while only lingering jobs are in
         hand (until the earliest of their deadlines); True when asked to stop."""
         batch = [first]
-        deadline = time.monotonic() + first[3] if first[3] > 0 else None
+        deadline = time.monotonic() + first.linger if first.linger > 0 else None
         while len(batch) < MAX_BATCH:
             try:
                 job = self._jobs.get_nowait()
@@ -113,53 +140,77 @@ class Writer:
             if job is _STOP:
                 return batch, True
             batch.append(job)
-            if job[3] > 0 and deadline is not None:
-                deadline = min(deadline, time.monotonic() + job[3])
+            if job.linger > 0 and deadline is not None:
+                deadline = min(deadline, time.monotonic() + job.linger)
             else:
                 deadline = None      # an urgent job: commit now
         return batch, False
 
-    def _commit(self, conn: sqlite3.Connection, batch: list[Any]) -> None:
-        outcomes: list[tuple[bool, Any]] = []
+    def _commit(self, conn: sqlite3.Connection, batch: list[_Job]) -> list[_Outcome]:
         try:
             conn.execute("BEGIN IMMEDIATE")
-            for fn, _, _, _ in batch:
-                conn.execute("SAVEPOINT job")
-                try:
-                    outcomes.append((True, fn(conn)))
-                    conn.execute("RELEASE job")
-                except Exception as exc:  # one bad job must not undo the others
-                    conn.execute("ROLLBACK TO job")
-                    conn.execute("RELEASE job")
-                    outcomes.append((False, exc))
+            outcomes = [_attempt(conn, job) for job in batch]
             conn.execute("COMMIT")
-            if self.on_commit is not None:
-                self.on_commit()
         except Exception as exc:
+            # Nothing of the batch is kept: it all fails, with the error that undid it.
             if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            outcomes = [(False, exc)] * len(batch)
-        self.batches += 1
-        self.jobs += len(batch)
+                try:
+                    conn.execute("ROLLBACK")
+                except sqlite3.Error:  # the next BEGIN will say what is wrong
+                    log.exception("writer rollback failed")
+            return [_Outcome(False, exc)] * len(batch)
+        finally:
+            self.batches += 1
+            self.jobs += len(batch)
+        if self.on_commit is not None:
+            try:
+                self.on_commit()
+            except Exception:  # the batch is committed whatever the hook does
+                log.exception("writer on_commit hook failed")
+        return outcomes
+
+    def _tell(self, batch: list[_Job], outcomes: list[_Outcome]) -> None:
         # One wake-up of each event loop per batch, not one per job.
         # Urgent writers are woken first: a part's commit before a lingering received
         # PDU's, so the modem's next AT+CMGS goes before that PDU's AT+CNMA.
-        by_loop: dict[Any, list[tuple[asyncio.Future[Any], bool, Any]]] = {}
-        for (_, loop, future, _), (ok, value) in sorted(zip(batch, outcomes), key=lambda j: j[0][3] > 0):
-            by_loop.setdefault(loop, []).append((future, ok, value))
+        by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Any], _Outcome]]] = {}
+        for job, outcome in sorted(zip(batch, outcomes), key=lambda pair: pair[0].linger > 0):
+            by_loop.setdefault(job.loop, []).append((job.future, outcome))
         for loop, results in by_loop.items():
-            loop.call_soon_threadsafe(_resolve_all, results)
+            _call_in(loop, _resolve_all, results)
 
 
-def _resolve_all(results: list[tuple[asyncio.Future[Any], bool, Any]]) -> None:
-    for future, ok, value in results:
-        _resolve(future, ok, value)
+def _attempt(conn: sqlite3.Connection, job: _Job) -> _Outcome:
+    """Run one job in a savepoint, so that its failure undoes only its own writes."""
+    conn.execute("SAVEPOINT job")
+    try:
+        result = job.fn(conn)
+    except Exception as exc:
+        if not conn.in_transaction:
+            raise            # its error ended the transaction (SQLITE_FULL, RAISE(ROLLBACK))
+        conn.execute("ROLLBACK TO job")
+        conn.execute("RELEASE job")
+        return _Outcome(False, exc)
+    conn.execute("RELEASE job")
+    return _Outcome(True, result)
 
 
-def _resolve(future: asyncio.Future[Any], ok: bool, value: Any) -> None:
+def _call_in(loop: asyncio.AbstractEventLoop, fn: Callable[..., None], *args: Any) -> None:
+    try:
+        loop.call_soon_threadsafe(fn, *args)
+    except RuntimeError:
+        pass    # that loop is closed: nobody is left waiting on it
+
+
+def _resolve_all(results: list[tuple[asyncio.Future[Any], _Outcome]]) -> None:
+    for future, outcome in results:
+        _resolve(future, outcome)
+
+
+def _resolve(future: asyncio.Future[Any], outcome: _Outcome) -> None:
     if future.done():
         return
-    if ok:
-        future.set_result(value)
+    if outcome.ok:
+        future.set_result(outcome.value)
     else:
-        future.set_exception(value)
+        future.set_exception(outcome.value)

@@ -1,0 +1,234 @@
+"""The store when something fails: a job in a group commit, the COMMIT itself, a
+migration, a database newer than the code, a caller whose event loop is gone."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from modemgw.store import Store, Writer
+from modemgw.store import schema
+from modemgw.store.schema import MIGRATIONS, SchemaError
+
+MODEMGW = str(Path(sys.executable).with_name("modemgw"))
+
+# Test tables of our own. `child` checks its foreign key only at COMMIT
+# (DEFERRABLE INITIALLY DEFERRED), so a job can make the COMMIT itself fail;
+# `guarded` ends the whole transaction on an insert of 0, as SQLite does on
+# SQLITE_FULL or an I/O error (https://sqlite.org/lang_transaction.html,
+# "Response To Errors Within A Transaction").
+TABLES = """
+CREATE TABLE kv (k TEXT PRIMARY KEY, v TEXT NOT NULL);
+CREATE TABLE parent (id INTEGER PRIMARY KEY);
+CREATE TABLE child (parent INTEGER REFERENCES parent(id) DEFERRABLE INITIALLY DEFERRED);
+CREATE TABLE guarded (x INTEGER);
+CREATE TRIGGER guarded_zero BEFORE INSERT ON guarded WHEN NEW.x = 0
+BEGIN SELECT RAISE(ROLLBACK, 'zero ends the transaction'); END;
+"""
+
+
+@pytest.fixture
+async def writer(tmp_path):
+    w = Writer(str(tmp_path / "w.db"))
+    w.start(lambda conn: conn.executescript(TABLES))
+    try:
+        yield w
+    finally:
+        await w.stop()
+
+
+def rows(writer: Writer, sql: str) -> list[tuple]:
+    """What another connection sees: only committed data."""
+    conn = sqlite3.connect(writer.path)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
+def put(key: str):
+    def fn(conn: sqlite3.Connection) -> str:
+        conn.execute("INSERT INTO kv VALUES (?, 'x')", (key,))
+        return key
+    return fn
+
+
+def put_then_fail(conn: sqlite3.Connection) -> None:
+    conn.execute("INSERT INTO kv VALUES ('bad', 'x')")
+    raise ValueError("this job fails after writing")
+
+
+def orphan(conn: sqlite3.Connection) -> None:
+    conn.execute("INSERT INTO child VALUES (42)")      # no parent 42: refused at COMMIT
+
+
+def ends_transaction(conn: sqlite3.Connection) -> None:
+    conn.execute("INSERT INTO guarded VALUES (0)")
+
+
+async def one_batch(writer: Writer, *jobs) -> list:
+    """Run `jobs` in one group commit (all but the last linger, so they wait for it);
+    the outcome of each, a value or an exception."""
+    batches = writer.batches
+    futures = [asyncio.ensure_future(writer.write(fn, linger=10.0)) for fn in jobs[:-1]]
+    await asyncio.sleep(0)                             # queued, and waiting for company
+    futures.append(asyncio.ensure_future(writer.write(jobs[-1])))
+    async with asyncio.timeout(10):
+        outcomes = await asyncio.gather(*futures, return_exceptions=True)
+    assert writer.batches == batches + 1, "the jobs did not share one commit"
+    return outcomes
+
+
+async def test_a_failing_job_undoes_only_itself(writer):
+    first, failed, last = await one_batch(writer, put("a"), put_then_fail, put("b"))
+    assert (first, last) == ("a", "b")
+    assert isinstance(failed, ValueError)
+    assert rows(writer, "SELECT k FROM kv ORDER BY k") == [("a",), ("b",)]
+
+
+async def test_a_failed_commit_fails_every_job_of_the_batch_and_the_writer_goes_on(writer):
+    outcomes = await one_batch(writer, put("a"), orphan, put("b"))
+    assert all(isinstance(o, sqlite3.IntegrityError) for o in outcomes), outcomes
+    assert rows(writer, "SELECT k FROM kv") == [] and rows(writer, "SELECT * FROM child") == []
+    assert await writer.write(put("c")) == "c"
+    assert rows(writer, "SELECT k FROM kv") == [("c",)]
+
+
+async def test_a_job_that_ends_the_transaction_fails_the_batch_with_its_own_error(writer):
+    outcomes = await one_batch(writer, put("a"), ends_transaction, put("b"))
+    assert [str(o) for o in outcomes] == ["zero ends the transaction"] * 3
+    assert rows(writer, "SELECT k FROM kv") == []
+    assert await writer.write(put("c")) == "c"
+
+
+async def test_a_failing_commit_hook_does_not_fail_committed_writes(tmp_path):
+    def hook() -> None:
+        raise RuntimeError("hook")
+    writer = Writer(str(tmp_path / "w.db"), on_commit=hook)
+    writer.start(lambda conn: conn.executescript(TABLES))
+    try:
+        async with asyncio.timeout(10):
+            assert await writer.write(put("a")) == "a"
+            assert await writer.write(put("b")) == "b"
+    finally:
+        await writer.stop()
+    assert rows(writer, "SELECT k FROM kv ORDER BY k") == [("a",), ("b",)]
+
+
+def test_a_caller_whose_event_loop_closed_does_not_stop_the_writer(tmp_path):
+    writer = Writer(str(tmp_path / "w.db"))
+    writer.start(lambda conn: conn.executescript(TABLES))
+    entered, gate = threading.Event(), threading.Event()
+
+    def hold(conn: sqlite3.Connection) -> None:
+        entered.set()
+        gate.wait(10)
+        put("early")(conn)
+
+    gone = asyncio.new_event_loop()
+    abandoned = gone.create_task(writer.write(hold))
+    gone.call_soon(gone.stop)
+    gone.run_forever()                   # one turn: the job is queued
+    assert entered.wait(10)
+    abandoned.cancel()
+    gone.run_until_complete(asyncio.gather(abandoned, return_exceptions=True))
+    gone.close()
+    gate.set()                           # its commit ends with a closed loop to tell
+
+    async def later() -> str:
+        try:
+            async with asyncio.timeout(10):
+                return await writer.write(put("later"))
+        finally:
+            await writer.stop()
+    assert asyncio.run(later()) == "later"
+    assert rows(writer, "SELECT k FROM kv ORDER BY k") == [("early",), ("later",)]
+
+
+# -- opening: migrations and versions -------------------------------------------------
+
+def version(path: Path) -> int:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute("PRAGMA user_version").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def tables(path: Path) -> set[str]:
+    conn = sqlite3.connect(path)
+    try:
+        return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    finally:
+        conn.close()
+
+
+async def open_and_write(path: Path) -> None:
+    store = Store(str(path))
+    await store.open()
+    try:
+        key_id, _ = await store.create_key("after")
+        assert key_id in [k["id"] for k in await store.list_keys()]
+    finally:
+        await store.close()
+
+
+@pytest.mark.parametrize("broken", [
+    # The first statement works, the second fails on the data already there.
+    "CREATE TABLE extra (x);\nCREATE UNIQUE INDEX one_key_per_name ON api_keys(name);",
+    # The failure ends the transaction itself (as SQLITE_FULL or an I/O error does).
+    "CREATE TABLE extra (x);\n"
+    "CREATE TRIGGER stop BEFORE INSERT ON extra BEGIN SELECT RAISE(ROLLBACK, 'full'); END;\n"
+    "INSERT INTO extra VALUES (1);",
+], ids=["statement fails", "transaction ends"])
+async def test_a_failed_migration_leaves_the_database_at_the_previous_version(tmp_path, monkeypatch,
+                                                                             broken):
+    path = tmp_path / "gw.db"
+    store = Store(str(path))
+    await store.open()
+    for _ in range(2):
+        await store.create_key("same name")
+    await store.close()
+
+    monkeypatch.setattr(schema, "MIGRATIONS", (*MIGRATIONS, broken))
+    with pytest.raises(SchemaError, match=f"migration {len(MIGRATIONS) + 1} failed"):
+        await Store(str(path)).open()
+    assert version(path) == len(MIGRATIONS)
+    assert "extra" not in tables(path)
+
+    monkeypatch.setattr(schema, "MIGRATIONS", MIGRATIONS)
+    await open_and_write(path)
+
+
+def newer_database(path: Path) -> Path:
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
+    conn.close()
+    return path
+
+
+async def test_a_database_newer_than_the_code_is_refused_and_left_as_it_is(tmp_path):
+    path = newer_database(tmp_path / "gw.db")
+    with pytest.raises(SchemaError, match=f"schema {len(MIGRATIONS) + 1} is newer than this modemgw"):
+        await Store(str(path)).open()
+    assert version(path) == len(MIGRATIONS) + 1 and tables(path) == set()
+
+
+@pytest.mark.parametrize("command", ["serve", "keys"])
+def test_the_command_line_refuses_a_newer_database_without_a_traceback(tmp_path, command):
+    path = newer_database(tmp_path / "gw.db")
+    config = tmp_path / "gw.toml"
+    config.write_text(f'[api]\nlisten = "127.0.0.1:0"\n[store]\npath = "{path}"\n')
+    args = (["serve", "--config", str(config)] if command == "serve"
+            else ["keys", "list", "--db", str(path)])
+    result = subprocess.run([MODEMGW, *args], capture_output=True, text=True, timeout=60,
+                            stdin=subprocess.DEVNULL)
+    assert result.returncode == 1, result.stderr
+    assert f"{path}: database schema {len(MIGRATIONS) + 1} is newer than this modemgw" in result.stderr
+    assert "Traceback" not in result.stderr
