@@ -17,10 +17,16 @@ from . import fields
 from .errors import ResponseParseError
 
 _HEX_PDU: Final = re.compile(r"^(?:[0-9A-Fa-f]{2})+$")
-_GROUPS: Final = re.compile(r"^\s*\([^()]*\)(?:\s*,\s*\([^()]*\))*\s*$")
-_GROUP: Final = re.compile(r"\(([^()]*)\)")
+# A PDU line is kept whatever its digit count: the codec refuses an odd one
+# with its own error, and the messages listed beside it are still read.
+_PDU_DIGITS: Final = re.compile(r"^[0-9A-Fa-f]+$")
+_INLINE_PDU: Final = re.compile(r"^(?P<header>.*\d)\s+(?P<pdu>[0-9A-Fa-f]+)$")
+# A +CPMS=? entry: a group, one quoted name (Huawei MU609) or nothing.
+_CPMS_ENTRY: Final = r'\s*(?:\([^()]*\)|"[^"(),]*"|)\s*'
+_CPMS_ENTRIES: Final = re.compile(rf"{_CPMS_ENTRY}(?:,{_CPMS_ENTRY})*")
+_OUTSIDE_GROUPS: Final = re.compile(r",(?![^()]*\))")
 _MEMORY: Final = re.compile(r"^[A-Za-z0-9_]+$")
-_LAC_OR_CI: Final = re.compile(r'^"?[0-9A-Fa-f]{1,8}"?$')
+_STAT: Final = re.compile(r"^\d{1,2}$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,10 +121,13 @@ def parse_cmgr(lines: Sequence[str]) -> StoredPdu | None:
     """Header and PDU line of AT+CMGR; None for an empty slot (bare OK).
 
     Headers seen: `1,,25` (27.005), `0,23` (no alpha), `4,1,,151` (index
-    first), `,,92` (no stat), `24` (length only).
+    first), `,,92` (no stat), `24` (length only), and `1,,147 <pdu>` with
+    the PDU on the header's line (ModemManager's test_cmgr_response_generic).
     """
     if not lines:
         return None
+    if len(lines) == 1 and (inline := _INLINE_PDU.match(lines[0].strip())):
+        lines = [inline["header"], inline["pdu"]]
     if len(lines) != 2:
         raise ResponseParseError(f"+CMGR reply needs header and PDU, got {list(lines)!r}")
     header = lines[0]
@@ -189,18 +198,21 @@ def parse_cpms_test(line: str) -> tuple[frozenset[str], ...]:
     """Memories allowed per `+CPMS` parameter (1 to 3 sets, as listed).
 
     Copes with the nested Wavecom form `(("SM","BM","SR"),("SM"))`, broken
-    quoting `(ME", "SR")`, empty groups `(),(),()` and an empty reply.
+    quoting `(ME", "SR")`, empty groups `(),(),()`, an empty reply, and a
+    quoted name standing for a one-name set: `"ME","MT","SM"` (Huawei MU609),
+    `("ME","MT"),"ME",("SM")` and `(),,()` (ModemManager's parse_cpms_test
+    tables). Quotes are not trusted to pair, so the split is by parentheses.
     """
     text = fields.payload(line, "+CPMS")
     if text.startswith("((") and text.endswith("))"):
         text = text[1:-1]
     if not text:
         return ()
-    if not _GROUPS.match(text):
+    if not _CPMS_ENTRIES.fullmatch(text):
         raise ResponseParseError(f"+CPMS test reply is not a list of groups: {line!r}")
     groups = []
-    for inner in _GROUP.findall(text):
-        names = [item.strip().strip('"').strip() for item in inner.split(",")]
+    for entry in _OUTSIDE_GROUPS.split(text):
+        names = [item.strip().strip('"').strip() for item in entry.strip(" ()").split(",")]
         groups.append(frozenset(_memory(name, line) for name in names if name))
     return tuple(groups)
 
@@ -260,28 +272,32 @@ def parse_csq(line: str) -> SignalQuality:
 
 
 def parse_registration(line: str, *, solicited: bool | None = None) -> Registration:
-    """`+CREG`/`+CGREG`/`+CEREG`, solicited (`<n>,<stat>[,<lac>,<ci>[,<AcT>]]`)
-    or unsolicited (`<stat>[,<lac>,<ci>[,<AcT>]]`).
+    """`+CREG`/`+CGREG`/`+CEREG`/`+C5GREG`, with <n> (`<n>,<stat>[,<lac>,<ci>[,<AcT>]]`,
+    27.007's reply) or without it (`<stat>[,<lac>,<ci>[,<AcT>]]`, its URC).
 
-    With `solicited=None` the form is guessed: one field is a URC; a
-    location code in the second field (quoted, hex or 3+ digits, like
-    Sierra's `+CREG: 1,84CD,00D30156`) makes it a URC; otherwise a reply.
+    Modems print either form in either place (Sony Ericsson MD400's URC
+    `+CREG: 2,5,"0502","0404736D"` has <n>), so the fields decide, as in
+    ModemManager's creg_regex: three fields are <stat>,<lac>,<ci> (Novatel
+    XU870's `+CREG: 2,,`); from four on, <n> is there when the second field
+    is a <stat> rather than a location (a quoted third field settles it:
+    `+CGREG:002,0011,"0f0d","14c3"`). `solicited` decides only the two-field
+    `+CREG: 1,2`, which reads as <n>,<stat> unless it is False.
     """
     head = line.partition(":")[0].strip().upper()
     if head not in ("+CREG", "+CGREG", "+CEREG", "+C5GREG"):
         raise ResponseParseError(f"not a registration line: {line!r}")
     parts = fields.split(fields.payload(line, head))
-    if solicited is None:
-        solicited = len(parts) > 1 and not _looks_like_location(parts[1])
-    mode = None
-    if solicited:
-        if len(parts) < 2:
-            raise ResponseParseError(f"expected <n>,<stat> in {line!r}")
-        mode = fields.integer(parts.pop(0), "<n>", line)
+    mode = fields.integer(parts.pop(0), "<n>", line) if _has_mode(parts, solicited) else None
     stat = fields.integer(parts[0], "<stat>", line)
-    lac = _hex_field(parts[1], "<lac>", line) if len(parts) > 1 else None
-    ci = _hex_field(parts[2], "<ci>", line) if len(parts) > 2 else None
-    act = parts[3] if len(parts) > 3 else ""
+    location = parts[1:]
+    if head == "+CEREG" and len(location) == 4:
+        # <tac>,<rac>,<ci>,<AcT>: a <rac> that 27.007 never had in +CEREG
+        # (Novatel E362; ModemManager's test_cereg2_novatel_lte_* and
+        # test_cereg2_multidigit_stat_with_rac_*).
+        del location[1]
+    lac = _hex_field(location[0], "<lac>", line) if location else None
+    ci = _hex_field(location[1], "<ci>", line) if len(location) > 1 else None
+    act = location[2] if len(location) > 2 else ""
     return Registration(mode, stat, lac, ci, int(act) if act.isdecimal() and len(act) < 4 else None)
 
 
@@ -306,8 +322,8 @@ def parse_cpin(line: str) -> str:
 def _pdu(line: str) -> str:
     # gammu tests/at-sms/04.dump: a stray '"' after the PDU.
     pdu = line.strip().rstrip('"')
-    if not _HEX_PDU.match(pdu):
-        raise ResponseParseError(f"PDU line is not whole hex octets: {line!r}")
+    if not _PDU_DIGITS.match(pdu):
+        raise ResponseParseError(f"PDU line is not hex digits: {line!r}")
     return pdu.upper()
 
 
@@ -318,16 +334,23 @@ def _memory(field: str, line: str) -> str:
     return name
 
 
-def _looks_like_location(field: str) -> bool:
-    """A <lac> rather than a <stat>: quoted, hex letters, or 3+ digits."""
-    if field.startswith('"'):
-        return True
-    return bool(_LAC_OR_CI.match(field)) and (len(field) >= 3 or not field.isdecimal())
+def _has_mode(parts: list[str], solicited: bool | None) -> bool:
+    if len(parts) == 2:
+        return solicited is not False
+    if len(parts) < 4:
+        return False
+    # The first quoted field is the location; else a <stat> is one or two
+    # digits, and a location hex, longer, or empty.
+    if parts[1].startswith('"'):
+        return False
+    return parts[2].startswith('"') or bool(_STAT.match(parts[1]))
 
 
 def _hex_field(field: str, what: str, line: str) -> int | None:
     value = fields.unquote(field).strip()
-    if not value:
+    # Qualcomm Gobi 1000 prints `+CREG: 2,1,  0 5, 2715`: a location that
+    # cannot be read (ModemManager's test_creg2_gobi_weird_solicited reads 0).
+    if not value or re.fullmatch(r"[0-9A-Fa-f]+(?:\s+[0-9A-Fa-f]+)+", value):
         return None
     if not re.fullmatch(r"[0-9A-Fa-f]{1,8}", value):
         raise ResponseParseError(f"{what} is not hex ({field!r}) in {line!r}")
