@@ -10,7 +10,8 @@ one and a UCS-2 one - submitted through the peer's own interface:
 
 The simulated modem runs in this script's event loop; its network records
 what the recipient's handset displays, and that must be exactly the three
-texts. A peer that is not installed is installed with apt-get first.
+texts. A peer that is not installed is installed with apt-get first, unless
+`--no-install` says to fail instead (the tests: `.ci/run` installs the peers).
 
     .venv/bin/python bench/peers/fidelity.py                  # all three peers
     .venv/bin/python bench/peers/fidelity.py --peer gammu -v  # one, with its init sequence
@@ -97,10 +98,16 @@ def package_version(package: str) -> str:
     return result.stdout.strip() if result.returncode == 0 else "?"
 
 
-def ensure_installed(packages: tuple[str, ...], binaries: tuple[str, ...], log) -> None:
-    """apt-get install the peer's packages when one of its programs is missing."""
-    if all(shutil.which(binary) for binary in binaries):
+def ensure_installed(packages: tuple[str, ...], binaries: tuple[str, ...], log, *,
+                     install: bool = True) -> None:
+    """apt-get install the peer's packages when one of its programs is missing (or,
+    with `install=False`, fail naming them)."""
+    missing = [binary for binary in binaries if not shutil.which(binary)]
+    if not missing:
         return
+    if not install:
+        raise PeerError(f"not installed: {', '.join(missing)} (Debian package(s) {' '.join(packages)}; "
+                        ".ci/run installs them)")
     log(f"installing {' '.join(packages)} (apt-get)")
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
     command = ["apt-get", "install", "-y", "--no-install-recommends", *packages]
@@ -417,12 +424,14 @@ async def wait_delivered(sim: Simulator, peer: Peer, digits: str, timeout: float
             task.cancel()
 
 
-async def run_peer(name: str, *, timeout: float, keep: bool, transcripts: Path | None, log) -> PeerResult:
+async def run_peer(name: str, *, timeout: float, keep: bool, transcripts: Path | None, log,
+                   install: bool = True) -> PeerResult:
     peer_class = PEERS[name]
     result = PeerResult(name)
     started = time.monotonic()
     try:
-        await asyncio.to_thread(ensure_installed, peer_class.packages, peer_class.binaries, log)
+        await asyncio.to_thread(ensure_installed, peer_class.packages, peer_class.binaries, log,
+                                install=install)
     except PeerError as error:
         result.problems.append(str(error))
         return result
@@ -498,6 +507,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--peer", action="append", choices=sorted(PEERS), help="repeatable; default: all")
     parser.add_argument("--timeout", type=float, default=90.0, help="seconds per peer for the messages to arrive")
     parser.add_argument("--keep", action="store_true", help="keep the working directories")
+    parser.add_argument("--no-install", action="store_true",
+                        help="fail when a peer is missing instead of installing it with apt-get")
     parser.add_argument("--transcripts", type=Path, help="write each simulator transcript to DIR/<peer>.log")
     parser.add_argument("-v", "--verbose", action="store_true", help="print each peer's init sequence")
     args = parser.parse_args(argv)
@@ -510,7 +521,8 @@ def main(argv: list[str] | None = None) -> int:
         for name in args.peer or list(PEERS):
             log(f"{name}: running")
             result = await run_peer(
-                name, timeout=args.timeout, keep=args.keep, transcripts=args.transcripts, log=log
+                name, timeout=args.timeout, keep=args.keep, transcripts=args.transcripts, log=log,
+                install=not args.no_install,
             )
             if args.verbose:
                 log(f"{name}: settings: " + " | ".join(result.settings))
