@@ -103,6 +103,21 @@ class Registration:
 
 
 @dataclass(frozen=True, slots=True)
+class SimAnswer:
+    """`+CRSM: <sw1>,<sw2>[,<response>]` (27.007 §8.18): the SIM's status words and data."""
+
+    sw1: int
+    sw2: int
+    data: bytes
+
+    @property
+    def ok(self) -> bool:
+        """Normal ending: 0x90 (144), or 0x91 (145, with a proactive command pending;
+        ETSI TS 102 221 §10.2.1.1)."""
+        return self.sw1 in (0x90, 0x91)
+
+
+@dataclass(frozen=True, slots=True)
 class Operator:
     mode: int
     format: int | None
@@ -317,6 +332,23 @@ def parse_cpin(line: str) -> str:
     if not state:
         raise ResponseParseError(f"empty +CPIN state in {line!r}")
     return state
+
+
+def parse_crsm(line: str) -> SimAnswer:
+    """`+CRSM: 144,0,"0233"` (27.007: `<response>` is a string), `+CRSM: 144,0,0233`
+    unquoted and in lower case (Android emulator, telephony/sim_card.c), `+CRSM: 148,4`
+    without data."""
+    parts = fields.split(fields.payload(line, "+CRSM"))
+    if len(parts) < 2:
+        raise ResponseParseError(f"expected <sw1>,<sw2> in {line!r}")
+    sw1 = fields.integer(parts[0], "<sw1>", line)
+    sw2 = fields.integer(parts[1], "<sw2>", line)
+    data = fields.unquote(parts[2]).strip() if len(parts) > 2 else ""
+    if data and not _HEX_PDU.match(data):
+        raise ResponseParseError(f"<response> is not whole hex octets in {line!r}")
+    if sw1 > 255 or sw2 > 255:
+        raise ResponseParseError(f"status word out of range in {line!r}")
+    return SimAnswer(sw1, sw2, bytes.fromhex(data))
 
 
 def _pdu(line: str) -> str:

@@ -21,8 +21,8 @@ from enum import StrEnum
 from ..at import Urc, classify
 from ..at.errors import ResponseParseError
 from ..at.responses import (StoredPdu, parse_cmgl, parse_cmgr, parse_cmgs, parse_cnmi_test, parse_cops,
-                            parse_cpin, parse_cpms_test, parse_csca, parse_csms, parse_csms_test,
-                            parse_csq, parse_registration, parse_storage_indication)
+                            parse_cpin, parse_cpms_test, parse_crsm, parse_csca, parse_csms,
+                            parse_csms_test, parse_csq, parse_registration, parse_storage_indication)
 from ..sms import EncodedPdu, PduError, StatusReport, decode_pdu
 from . import vendors
 from .channel import CommandChannel
@@ -38,6 +38,8 @@ _BOOT_URCS = frozenset({"RDY", "+CFUN", "START", "^SYSSTART", "+PBREADY"})
 # URCs carrying the PDU itself; in phase 2+ the modem waits for AT+CNMA after each.
 _ROUTED = frozenset({"+CMT", "+CDS"})
 _SIM_BUSY_CME = frozenset({14, 515})
+# READ BINARY of EF_SMSS (file 6F43, TS 31.102 §4.2.9): byte 1 is the last TP-MR used.
+_READ_EF_SMSS = "AT+CRSM=176,28483,0,0,2"
 
 
 class ModemState(StrEnum):
@@ -143,6 +145,12 @@ class Modem:
         self.state = ModemState.STOPPED
         self.last_error: str | None = None
         self.in_flight = 0
+        # Whether EF_SMSS followed the first +CMGS: <mr> of this set-up (None: not
+        # known yet, or the SIM would not say): tells whether read_sim_reference()
+        # can show if a part left unanswered went out.
+        self.sim_reference_tracks: bool | None = None
+        self._reference_checked = False
+        self._first_submit = asyncio.Lock()
         self.state_listeners: list[Callable[[ModemState], None]] = []
         self._profile = vendors.detect("")
         self._channel = CommandChannel(name, self._on_urc)
@@ -208,6 +216,47 @@ class Modem:
         """
         if self.state != ModemState.READY:
             raise ModemUnavailable(f"{self.name} is {self.state.value}")
+        if self._reference_checked:
+            return await self._submit(part)
+        # No other part may be submitted between the first +CMGS of a set-up and the
+        # reading of EF_SMSS that is compared with it.
+        async with self._first_submit:
+            mr = await self._submit(part)
+            if not self._reference_checked:
+                self._reference_checked = True
+                self.sim_reference_tracks = await self._reference_matches(mr)
+            return mr
+
+    async def read_sim_reference(self) -> int | None:
+        """The last TP-MR the SIM recorded (EF_SMSS, read with AT+CRSM); None when the
+        modem is not ready, or it or the SIM will not tell (ERROR, a status other than
+        144/145, no data). Trust it as far as `sim_reference_tracks` says."""
+        if self.state != ModemState.READY:
+            return None
+        try:
+            response = await self._cmd(_READ_EF_SMSS, check=False)
+        except CommandTimeout:
+            self._trouble.set()
+            return None
+        except PortLost:
+            return None
+        line = next((x for x in response.lines if x.upper().startswith("+CRSM")), None)
+        if not response.ok or line is None:
+            return None
+        try:
+            answer = parse_crsm(line)
+        except ResponseParseError as exc:
+            log.warning("modem=%s unreadable EF_SMSS: %s", self.name, exc)
+            return None
+        return answer.data[0] if answer.ok and answer.data else None
+
+    async def _reference_matches(self, mr: int) -> bool | None:
+        recorded = await self.read_sim_reference()
+        tracks = None if recorded is None else recorded == mr
+        log.info("modem=%s EF_SMSS %s after +CMGS: %d (tracks=%s)", self.name, recorded, mr, tracks)
+        return tracks
+
+    async def _submit(self, part: EncodedPdu) -> int:
         self.in_flight += 1
         loop = asyncio.get_running_loop()
         started = loop.time()
@@ -357,6 +406,8 @@ class Modem:
 
     async def _initialise(self) -> None:
         await self._set_state(ModemState.STARTING)
+        self.sim_reference_tracks = None
+        self._reference_checked = False
         # A gateway killed at the `> ` prompt of AT+CMGS leaves the modem in its SMS
         # editor, where every command typed becomes part of that message: leave it.
         await self._channel.resync()

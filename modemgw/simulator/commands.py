@@ -155,6 +155,33 @@ async def pin(modem: "Modem", cmd: Command) -> list[str]:
     return []
 
 
+# Status words of ETSI TS 102 221 §10.2, as AT+CRSM prints them (decimal).
+SW_OK, SW_WRONG_LENGTH, SW_FILE_NOT_FOUND, SW_INS_UNKNOWN = (144, 0), (103, 0), (106, 130), (109, 0)
+READ_BINARY = 176
+
+
+@command("+CRSM")
+async def restricted_sim_access(modem: "Modem", cmd: Command) -> list[str]:
+    """27.007 §8.18 `AT+CRSM=<command>,<fileid>,<P1>,<P2>,<P3>`: READ BINARY only."""
+    if not modem.profile.crsm:
+        raise NotSupported(cmd.name)
+    if cmd.op == "test":
+        return []
+    if cmd.op != "set":
+        raise CommandError()
+    modem.require_sim()
+    data = modem.sim_file(cmd.int_arg(1, 0))
+    if data is None:
+        return ["+CRSM: %d,%d" % SW_FILE_NOT_FOUND]
+    if cmd.int_arg(0) != READ_BINARY:
+        return ["+CRSM: %d,%d" % SW_INS_UNKNOWN]
+    offset = cmd.int_arg(2, 0) * 256 + cmd.int_arg(3, 0)
+    length = cmd.int_arg(4, 0) or len(data) - offset
+    if offset + length > len(data):
+        return ["+CRSM: %d,%d" % SW_WRONG_LENGTH]
+    return ['+CRSM: %d,%d,"%s"' % (*SW_OK, data[offset:offset + length].hex().upper())]
+
+
 # -- radio and registration -------------------------------------------------
 
 

@@ -52,8 +52,11 @@ class Modem:
         self._changed = on_change
         self.request_reset = on_reset
         self.memories: dict[str, Memory] = make_memories(profile.memory_sizes, profile.first_index)
-        # Survive power cycles: the SIM's PIN counter and the TP-MR counter.
+        # Survive power cycles: the SIM's PIN counter and its EF_SMSS (TS 31.102 §4.2.9:
+        # the last TP-MR used, then the memory-exceeded flag, FF when clear).
         self.pin_attempts = 3
+        self.smss = bytearray([(settings.first_message_reference - 1) % 256, 0xFF])
+        # The TP-MR counter of a modem that keeps it in RAM (profile.mr_on_sim False).
         self.next_reference = settings.first_message_reference % 256
         self.powered = False
         self.hung = False
@@ -96,6 +99,8 @@ class Modem:
         self.functionality = 1
         self.reset_settings()
         self.cpms = [options[0] for options in self.profile.cpms_options]
+        if not self.profile.mr_on_sim:
+            self.next_reference = self.settings.first_message_reference % 256
         self._input.clear()
         self._deferred.clear()
         self._busy = False
@@ -307,9 +312,17 @@ class Modem:
     # -- message submission --------------------------------------------------
 
     def take_reference(self) -> int:
+        """The TP-MR of the next submit: one more than the last (TS 23.040 §9.2.3.6)."""
+        if self.profile.mr_on_sim:
+            self.smss[0] = (self.smss[0] + 1) % 256
+            return self.smss[0]
         reference = self.next_reference
         self.next_reference = (reference + 1) % 256
         return reference
+
+    def sim_file(self, file_id: int) -> bytearray | None:
+        """A transparent EF of the SIM by its file id (only EF_SMSS, 6F43, is kept)."""
+        return self.smss if file_id == 0x6F43 else None
 
     # -- messages from the network (Receiver protocol) -----------------------
 

@@ -5,7 +5,7 @@ profile's name. Values are the modems' own answers as reported by their
 users (bug reports, logs).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,15 @@ class Profile:
     periodic_urcs: tuple[tuple[float, str], ...] = ()
     # Final result for unknown commands.
     unknown_command_reply: str = "ERROR"
+    # <ds> values AT+CNMI=? offers but a set refuses with ERROR (only stored reports
+    # then), as the SIMCom A7670X refused 2,2,0,1,0 (morgverd/sms-server#12).
+    refused_ds: tuple[int, ...] = ()
+    # True: the TP-MR counter is EF_SMSS on the SIM, updated on every submit as TS
+    # 23.040 §9.2.3.6 asks (so it survives a reboot). False: RAM only, from 0 after
+    # each boot, EF_SMSS never written. Which real modems do which: hardware-notes.md.
+    mr_on_sim: bool = True
+    # AT+CRSM (restricted SIM access, 27.007 §8.18) exists; False: an unknown command.
+    crsm: bool = True
 
 
 GENERIC = Profile(
@@ -91,4 +100,16 @@ HUAWEI_E3372 = Profile(
     unknown_command_reply="COMMAND NOT SUPPORT",
 )
 
-PROFILES: dict[str, Profile] = {p.name: p for p in (GENERIC, SIM800, EC25, HUAWEI_E3372)}
+# Variants of the generic modem, one quirk each.
+MR_IN_RAM = replace(GENERIC, name="mr_in_ram", mr_on_sim=False)
+NO_CRSM = replace(GENERIC, name="no_crsm", crsm=False)
+# Routed reports refused: +CDSI, naming the memory the report is in ...
+STORED_REPORTS = replace(GENERIC, name="stored_reports", refused_ds=(1,))
+# ... or another one: "SM" for a report kept in "SR" (EC25, above), or the reverse.
+STORED_REPORTS_NAMED_SM = replace(STORED_REPORTS, name="stored_reports_named_sm", cdsi_announces="SM")
+STORED_REPORTS_NAMED_SR = replace(STORED_REPORTS, name="stored_reports_named_sr", report_memory=None,
+                                  cdsi_announces="SR")
+
+PROFILES: dict[str, Profile] = {p.name: p for p in (
+    GENERIC, SIM800, EC25, HUAWEI_E3372, MR_IN_RAM, NO_CRSM, STORED_REPORTS, STORED_REPORTS_NAMED_SM,
+    STORED_REPORTS_NAMED_SR)}

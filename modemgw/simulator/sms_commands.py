@@ -87,6 +87,8 @@ async def new_message_indications(modem: "Modem", cmd: Command) -> list[str]:
         value = cmd.int_arg(i)
         if i >= len(allowed) or value not in allowed[i]:
             raise cms(303)
+        if i == 3 and value in modem.profile.refused_ds:
+            raise CommandError()
         values[i] = value
     modem.cnmi = values
     return []
