@@ -49,11 +49,11 @@ class Inbox:
 
 @contextlib.asynccontextmanager
 async def rig(tmp_path, *, profile="generic", settings=None, faults=None, pin=None, smsc=None,
-              inbox=None, start_modem=True, **modem_kw):
+              inbox=None, start_modem=True, backoff=BACKOFF, path=None, **modem_kw):
     link = str(tmp_path / "ttyMODEM")
     sim = Simulator(link, profile=profile, settings=settings or Settings(), faults=faults or Faults())
     inbox = inbox if inbox is not None else Inbox()
-    modem = Modem("m1", link, pin=pin, smsc=smsc, handler=inbox, timeouts=FAST, backoff=BACKOFF,
+    modem = Modem("m1", path or link, pin=pin, smsc=smsc, handler=inbox, timeouts=FAST, backoff=backoff,
                   **modem_kw)
     await sim.start()
     try:

@@ -3,16 +3,17 @@
 A supervisor task owns the port. It opens it, sets the modem up, sweeps the
 memories for what arrived while nobody listened, and then serves `send()`
 calls and URCs until something goes wrong. Then it climbs the recovery
-ladder: probe with `AT` → `AT+CFUN=1,1` → reopen the port → wait, with
-backoff, for the device node to come back. A wrong PIN, a locked SIM or a
-missing SMSC stop the modem in state FAILED: those need a person.
+ladder: probe with `AT` → `AT+CFUN=1,1` → reopen the port, with backoff while
+the port is there but the modem will not open or set up. A device node that
+is gone is watched for instead (`presence`): the modem is opened as soon as
+it is back. A wrong PIN, a locked SIM or a missing SMSC stop the modem in
+state FAILED: those need a person.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import inspect
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ from .latency import Histogram
 from .errors import (CommandFailed, CommandTimeout, ConfigurationError, ModemUnavailable, PortLost,
                      SendFailed, SendUnknown, SimError)
 from .notifications import NotificationPlan, plans
+from .presence import NodeWatch, present
 
 log = logging.getLogger(__name__)
 
@@ -168,6 +170,7 @@ class Modem:
         self._task: asyncio.Task[None] | None = None
         self._pin_rejected = False
         self._rebooted = False
+        self._served = False               # READY since the port was last opened
 
     # -- lifecycle -----------------------------------------------------------
 
@@ -300,25 +303,30 @@ class Modem:
     # -- supervisor --------------------------------------------------------------
 
     async def _supervise(self) -> None:
+        # A callable path finds the modem anew each time (by USB serial number or
+        # IMEI): it may come back as another ttyUSB after a reset.
+        node = NodeWatch(self.path)
         delay = self.backoff.initial
         while True:
-            # A callable path finds the modem anew each time (by USB serial
-            # number or IMEI): it may come back as another ttyUSB after a reset.
-            path = self.path() if callable(self.path) else self.path
-            if inspect.isawaitable(path):
-                path = await path
+            path = await node.resolve()
+            if not present(path):
+                await self._set_state(ModemState.OFFLINE, f"{path or self.name} is not connected")
+                # Not a failure of the modem, so no backoff: it is opened as soon as its
+                # node is back, however long it was away.
+                path = await node.until_present()
+                delay = self.backoff.initial
+            assert path is not None
+            self._served = False
             try:
-                if path is None:
-                    raise FileNotFoundError(f"{self.name} is not connected")
                 await self._channel.open(path, self.baudrate)
             except OSError as exc:
+                # There but not opening (busy, no permission yet): back off.
                 await self._set_state(ModemState.OFFLINE, f"cannot open {path}: {exc.strerror or exc}")
-                await asyncio.sleep(delay)
+                await node.pause(path, delay)
                 delay = min(delay * 2, self.backoff.maximum)
                 continue
             try:
                 await self._session()
-                delay = self.backoff.initial
             except (SimError, ConfigurationError) as exc:
                 self._channel.close()
                 await self._set_state(ModemState.FAILED, str(exc))
@@ -328,7 +336,9 @@ class Modem:
             except (CommandTimeout, _Trouble) as exc:
                 await self._set_state(ModemState.RECOVERING, f"reopening the port: {exc}")
             self._channel.close()
-            await asyncio.sleep(delay)
+            if self._served:
+                delay = self.backoff.initial  # it worked until now: a new count
+            await node.pause(path, delay)
             delay = min(delay * 2, self.backoff.maximum)
 
     async def _session(self) -> None:
@@ -337,6 +347,7 @@ class Modem:
         while True:
             self._trouble.clear()
             await self._set_state(ModemState.READY)
+            self._served = True
             workers = [asyncio.create_task(self._urc_worker(self._urcs)),
                        asyncio.create_task(self._urc_worker(self._routed)),
                        asyncio.create_task(self._health())]
