@@ -63,6 +63,8 @@ class Config:
     modems: tuple[ModemConfig, ...] = ()
     simulators: tuple[SimulatorConfig, ...] = field(default_factory=tuple)
 
+    unknown_window: float = 600.0          # s a part in doubt waits for a report before its policy
+    report_window: float = 7 * 86400.0     # s a sent part waits for its report before it expires
 
 _SECTIONS: dict[str, dict[str, tuple[type | tuple[type, ...], str]]] = {
     "api": {"listen": (str, "listen"), "default_region": (str, "default_region"),
@@ -70,7 +72,9 @@ _SECTIONS: dict[str, dict[str, tuple[type | tuple[type, ...], str]]] = {
     "store": {"path": (str, "database")},
     "webhooks": {"default_url": (str, "webhook_url"), "retry_hours": ((int, float), "webhook_retry_hours"),
                  "timeout": ((int, float), "webhook_timeout")},
-    "sending": {"delivery_policy": (str, "delivery_policy"), "national_languages": (list, "national_languages")},
+    "sending": {"delivery_policy": (str, "delivery_policy"), "national_languages": (list, "national_languages"),
+                "unknown_window": ((int, float), "unknown_window"),
+                "report_window": ((int, float), "report_window")},
     "log": {"format": (str, "log_format")},
 }
 _MODEM_KEYS: dict[str, type | tuple[type, ...]] = {
@@ -180,6 +184,11 @@ def parse(text: str, name: str = "<config>") -> Config:
     names = [m.name for m in values["modems"]] + [s.name for s in values["simulators"]]
     for i, n in enumerate(names):
         if n in names[:i]:
+    for key in ("unknown_window", "report_window"):
+        if key in values and not values[key] > 0:
+            fail("sending", key, "must be a positive number of seconds")
+    if values.get("unknown_window", 600.0) > values.get("report_window", 7 * 86400.0):
+        fail("sending", "unknown_window", "must not be longer than report_window")
             section = "modem" if i < len(values["modems"]) else "simulator"
             index = i if section == "modem" else i - len(values["modems"])
             fail(section, "name", f"duplicate modem name {n!r}", index)
@@ -212,7 +221,7 @@ def _modem(entry: dict, index: int, fail) -> ModemConfig:
             fail("modem", key, "must be a list of strings", index)
     if "pin" in entry and not re.fullmatch(r"\d{4,8}", entry["pin"]):
         fail("modem", "pin", "a SIM PIN is 4 to 8 digits", index)
-    for key in ("per_minute", "per_day", "baudrate", "submit_timeout"):
+    for key in ("per_minute", "baudrate", "submit_timeout"):
         if key in entry and entry[key] <= 0:
             fail("modem", key, "must be positive", index)
     return ModemConfig(**{**entry, "routes": tuple(entry.get("routes", ())),
@@ -231,3 +240,5 @@ def default_demo() -> Config:
     return Config(path=None, database="modemgw-demo.db",
                   simulators=(SimulatorConfig("sim-a", latency=0.3, report_delay=1.0),
                               SimulatorConfig("sim-b", profile="sim800", latency=0.5, report_delay=1.5)))
+    if entry.get("per_day", 0) < 0:  # 0: a SIM kept for receiving only
+        fail("modem", "per_day", "must be 0 or more", index)

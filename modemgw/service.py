@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from aiohttp import web
 
 from .config import Config, ModemConfig
-from .dispatch.dispatcher import Dispatcher
+from .dispatch.dispatcher import DispatchSettings, Dispatcher
 from .dispatch.limits import ModemLimits
 from .dispatch.routing import Route
 from .modem import Modem, Timeouts
@@ -69,8 +69,10 @@ class Gateway:
             limits[mc.name] = ModemLimits(mc.per_minute, mc.per_day)
         for sc in self.config.simulators:
             limits[sc.name] = ModemLimits(sc.per_minute, sc.per_day)
+        settings = DispatchSettings(unknown_window=self.config.unknown_window,
+                                    report_window=self.config.report_window)
         self.dispatcher = Dispatcher(self.store, self.modems, routes=routes, limits=limits,
-                                     on_change=self._changed)
+                                     settings=settings, on_change=self._changed)
         for modem in self.modems:
             modem.handler = self.dispatcher.on_received
         await self.dispatcher.start()

@@ -154,3 +154,13 @@ def test_dcs_message_waiting():
 def test_tp_st(st, outcome, reason):
     got, why = interpret_status(st)
     assert got == outcome and reason in why
+
+
+@pytest.mark.parametrize("zone_octet, minutes", [(0xFF, 0), (0x0F, 0), (0x75, 0), (0x65, 14 * 60),
+                                                 (0x8C, -12 * 60)])
+def test_a_zone_no_place_on_earth_has_reads_as_utc(zone_octet, minutes):
+    # 0xFF: what oFono writes for "no zone"; 0x65 and 0x8C: the farthest real zones.
+    from modemgw.sms.reader import Reader
+    from modemgw.sms.timestamp import decode_timestamp
+    stamp = decode_timestamp(Reader(bytes([0x62, 0x11, 0x22, 0x90, 0x15, 0x30, zone_octet])), "scts")
+    assert stamp is not None and stamp.utcoffset().total_seconds() == minutes * 60

@@ -234,9 +234,14 @@ async def test_crash_while_sending_is_reconciled_not_resent(tmp_path):
     await store.close()
     async with gateway(tmp_path) as (store, dispatcher, sims):
         m = await store.get_message(mid)
-        assert m["parts"][0]["status"] in ("unknown", "sent") and m["status"] == "sent"
-        await until(lambda: _part_status(store, mid, "sent"))   # at_most_once after the window
+        assert m["parts"][0]["status"] == "unknown" and m["status"] == "sent"
+        # at_most_once: after the window the message is settled, and the client told why.
+        await until(lambda: _is(store, mid, "failed"))
+        m = await store.get_message(mid)
+        assert m["error"].startswith("delivery unconfirmed") and "at_most_once" in m["error"]
         assert sims["a"].handset("+15551230008") == []            # never blindly sent again
+        events = [w["event"] for w in reversed(await store.webhook_deliveries())]
+        assert events == ["message.sent", "message.failed"]
 
 
 async def test_crash_while_sending_at_least_once_is_resent(tmp_path):
@@ -251,10 +256,6 @@ async def test_crash_while_sending_at_least_once_is_resent(tmp_path):
     async with gateway(tmp_path) as (store, dispatcher, sims):
         await until(lambda: _is(store, mid, "delivered"))
         assert sims["a"].handset("+15551230009") == ["must arrive"]
-
-
-async def _part_status(store, mid, status):
-    return (await store.get_message(mid))["parts"][0]["status"] == status
 
 
 async def test_accepted_message_is_durable_on_disk(tmp_path):

@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 
 from hypothesis import given, strategies as st
 
-from modemgw.sms import Reassembler, decode_pdu, encode_deliver
+from modemgw.sms import Duplicate, InboundMessage, Reassembler, decode_pdu, encode_deliver
 from modemgw.sms.dcs import decode_dcs
 from modemgw.sms.udh import UserDataHeader, concat_element
 
@@ -26,9 +26,13 @@ def test_any_order_with_duplicates(order, dups):
     for d in dups:  # repeats arrive after the original
         feed.insert(len(feed), parts[d])
     r = Reassembler()
-    results = [m for m in (r.add(p, now=1.0) for p in feed) if m]
-    assert len(results) == 1  # duplicates, even after completion, are ignored
+    added = [r.add(p, now=1.0, tag=i) for i, p in enumerate(feed)]
+    results = [m for m in added if isinstance(m, InboundMessage)]
+    assert len(results) == 1  # duplicates, even after completion, are not delivered again
     assert r.expire(now=1e9) == []
+    # Every copy comes back, tagged as it went in: each stored row is settled.
+    duplicates = [m.tag for m in added if isinstance(m, Duplicate)]
+    assert sorted(duplicates + list(results[0].tags)) == list(range(len(feed)))
     msg = results[0]
     assert msg.complete and msg.text == text and msg.total == 4
     assert [p.udh.concat.sequence for p in msg.parts] == [1, 2, 3, 4]
@@ -39,7 +43,7 @@ def test_same_reference_reused_later_is_a_new_message():
     first, again = parts_of("a" * 200), parts_of("b" * 200)
     r.add(first[0], now=0)
     assert r.add(first[1], now=1).text == "a" * 200
-    assert r.add(first[0], now=2) is None          # a duplicate
+    assert r.add(first[0], now=2, tag="again") == Duplicate(first[0], "again")
     r.expire(now=700)                               # window over
     assert r.add(again[0], now=701) is None
     assert r.add(again[1], now=702).text == "b" * 200

@@ -34,7 +34,8 @@ async def send(request: web.Request) -> web.Response:
     try:
         new = [compose(to, req.text, sender=req.sender, references=ctx.references,
                        callback_url=req.callback_url, scheduled_at=start, validity=req.validity,
-                       now=now, priority=req.priority, policy=ctx.policy,
+                       now=now, priority=req.priority,
+                       policy=req.delivery_policy or request[KEY].get("delivery_policy") or ctx.policy,
                        national_languages=ctx.national_languages) for to in req.to]
     except PduError as exc:
         raise invalid(None, f"the message cannot be encoded: {exc}") from None

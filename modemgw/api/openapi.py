@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .errors import STATUS
 from .query import MAX_LIMIT
-from .validation import (MAX_PRIORITY, MAX_RECIPIENTS, MAX_SENDER, MAX_URL, MAX_VALIDITY,
+from .validation import (POLICIES, MAX_PRIORITY, MAX_RECIPIENTS, MAX_SENDER, MAX_URL, MAX_VALIDITY,
                          MIN_VALIDITY)
 
 
@@ -44,7 +44,12 @@ SCHEMAS = {
                                   description="ISO 8601 with an offset; a past time means now"),
         "validity_period": _nullable("integer", minimum=MIN_VALIDITY, maximum=MAX_VALIDITY),
         "priority": _nullable("integer", minimum=0, maximum=MAX_PRIORITY),
-    }, optional=("from", "callback_url", "scheduled_at", "validity_period", "priority")),
+        "delivery_policy": _nullable("string", enum=[*POLICIES, None],
+                                     description="a part whose outcome is unknown and never "
+                                                 "reported: at_most_once fails the message, "
+                                                 "at_least_once sends it once more"),
+    }, optional=("from", "callback_url", "scheduled_at", "validity_period", "priority",
+                 "delivery_policy")),
     "Part": _object({
         "seq": {"type": "integer", "minimum": 1},
         "status": {"type": "string", "enum": ["queued", "sending", "sent", "unknown", "delivered",
@@ -54,6 +59,8 @@ SCHEMAS = {
         "submitted_at": TIME,
         "report_status": _nullable("integer", description="TP-ST of the status report"),
         "reported_at": TIME,
+        "network_submitted_at": TIME,
+        "network_done_at": TIME,
         "error": _nullable("string"),
     }),
     "Message": _object({
@@ -74,6 +81,8 @@ SCHEMAS = {
         "expires_at": TIME,
         "sent_at": TIME,
         "delivered_at": TIME,
+        "network_delivered_at": TIME,
+        "delivery_policy": {"type": "string", "enum": list(POLICIES)},
         "error": _nullable("string"),
         "parts": {"type": "array", "items": _ref("Part"),
                   "description": "only in GET and DELETE /v1/messages/{id}"},

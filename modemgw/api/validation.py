@@ -12,7 +12,9 @@ from .body import reject_unknown
 from .errors import invalid
 from .numbers import e164
 
-FIELDS = {"to", "from", "text", "callback_url", "scheduled_at", "validity_period", "priority"}
+FIELDS = {"to", "from", "text", "callback_url", "scheduled_at", "validity_period", "priority",
+          "delivery_policy"}
+POLICIES = ("at_most_once", "at_least_once")
 MAX_RECIPIENTS = 100
 MIN_VALIDITY = 300                   # TP-VP relative: 5 minutes ...
 MAX_VALIDITY = 63 * 7 * 86400        # ... to 63 weeks
@@ -32,6 +34,7 @@ class SendRequest:
     scheduled_at: float | None       # as requested; a past time means now
     validity: int | None
     priority: int
+    delivery_policy: str | None = None   # None: the key's, else the gateway's
 
     def same_as(self, rows: list[dict]) -> bool:
         """Do the messages an Idempotency-Key replays come from this same request?"""
@@ -40,6 +43,8 @@ class SendRequest:
         for r in rows:
             if (r["text"], r["sender"], r["callback_url"], r["validity"], r["priority"]) != \
                     (self.text, self.sender, self.callback_url, self.validity, self.priority):
+                return False
+            if self.delivery_policy is not None and r["policy"] != self.delivery_policy:
                 return False
             # A time already past on the first request was stored as "now" (None).
             stored, asked = r["scheduled_at"], self.scheduled_at
@@ -57,7 +62,17 @@ def parse_send(body: dict, *, default_region: str | None, now: float,
         sender=_sender(body.get("from")), callback_url=_url(body.get("callback_url")),
         scheduled_at=_scheduled(body.get("scheduled_at"), now),
         validity=_integer(body.get("validity_period"), "validity_period", MIN_VALIDITY, MAX_VALIDITY),
-        priority=_integer(body.get("priority"), "priority", 0, MAX_PRIORITY) or 0)
+        priority=_integer(body.get("priority"), "priority", 0, MAX_PRIORITY) or 0,
+        delivery_policy=policy(body.get("delivery_policy"), "delivery_policy"))
+
+
+def policy(value: object, field: str) -> str | None:
+    """What happens to a part whose outcome is unknown (see docs/api.md)."""
+    if value is None:
+        return None
+    if value not in POLICIES:
+        raise invalid(field, f"{field} must be one of {', '.join(POLICIES)}")
+    return value  # type: ignore[return-value]
 
 
 def _recipients(value: object, region: str | None) -> tuple[tuple[str, ...], bool]:

@@ -26,6 +26,10 @@ def message(row: dict, *, parts: list[dict] | None = None) -> dict:
         "expires_at": iso(row["expires_at"]),
         "sent_at": iso(row["sent_at"]),
         "delivered_at": iso(row["delivered_at"]),
+        # The network's own time of delivery, from the status report (its clock, which
+        # may differ from ours: delivered_at above is never before sent_at, this may be).
+        "network_delivered_at": iso(row["network_delivered_at"]),
+        "delivery_policy": row["policy"],
         "error": row["error"],
     }
     if parts is not None:
@@ -42,6 +46,8 @@ def part(row: dict) -> dict:
         "submitted_at": iso(row["submitted_at"]),
         "report_status": row["report_status"],   # TP-ST of the status report, when one came
         "reported_at": iso(row["report_at"]),
+        "network_submitted_at": iso(row["network_submitted_at"]),   # the report's own times
+        "network_done_at": iso(row["network_done_at"]),
         "error": row["error"],
     }
 

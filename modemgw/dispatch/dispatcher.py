@@ -17,8 +17,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..modem import Modem, ModemState, ModemUnavailable, ReceivedPdu, SendFailed, SendUnknown
-from ..sms import Deliver, EncodedPdu, Outcome, PduError, Reassembler, StatusReport, decode_pdu
+from ..sms import (Deliver, Duplicate, EncodedPdu, InboundMessage, Outcome, PduError, Reassembler,
+                   StatusReport, decode_pdu)
 from ..store import DuePart, ReportUpdate, Store
+from ..store.days import day_of
 from . import matching
 from .limits import ModemLimits, Throttle
 from .retry import RetryPolicy
@@ -35,12 +37,20 @@ class DispatchSettings:
     retry: RetryPolicy = RetryPolicy()
     report_window: float = 7 * 86400       # how far back a status report may match
     unknown_window: float = 600.0          # wait this long for a report before applying the policy
+    unreported_interval: float = 60.0      # how often to look for sent parts past the report window
     drain_after: int = 5                   # consecutive failures that take a modem out of rotation
     drain_for: float = 300.0
     reassembly_timeout: float = 3600.0
     idle_wakeup: float = 5.0               # upper bound on sleeping, for expiry and housekeeping
     queue_depth: int = 4                   # parts handed to a modem ahead of its current one
     housekeeping_interval: float = 1.0     # expiry, unknown outcomes, partial inbound messages
+
+
+@dataclass(frozen=True, slots=True)
+class _Kept:
+    """A received part's row: the reassembler carries it as the part's tag."""
+    pdu_id: int
+    modem: str
 
 
 class _ModemSlot:
@@ -82,10 +92,9 @@ class Dispatcher:
         self.passes = 0                      # assignment passes done (observable in tests)
         self._stopping = False
         self._last_housekeeping: float | None = None
+        self._last_unreported: float | None = None
         self._task: asyncio.Task[None] | None = None
         self._reassembler = Reassembler(timeout=settings.reassembly_timeout)
-        self._pdu_ids: dict[int, int] = {}   # id(Deliver) -> received_pdus.id
-        self._pdu_modem: dict[int, str] = {}  # received_pdus.id -> modem
         self._receive_lock = asyncio.Lock()
         self._sent = asyncio.Condition()     # a part's outcome was recorded
         self._late: dict[str, int] = {}      # modem -> reports kept, waiting to be applied
@@ -100,6 +109,11 @@ class Dispatcher:
             log.warning("parts_in_doubt=%d (the gateway stopped while sending; now 'unknown')", reconciled)
         await self._restore_reassembly()
         await self._restore_reports()
+        now = self.clock()
+        for name, count in (await self.store.sent_today(now)).items():
+            if name in self.slots:
+                # A daily cap holds across restarts: what went out today still counts.
+                self.slots[name].throttle.restore(count, now)
         for slot in self.slots.values():
             slot.modem.state_listeners.append(lambda _state: self.notify())
             slot.task = asyncio.create_task(self._worker(slot), name=f"dispatch-{slot.modem.name}")
@@ -176,14 +190,62 @@ class Dispatcher:
         self._last_housekeeping = now
         if await self.store.expire_due(now):
             self.on_change()
-        for part in await self.store.unknown_parts(older_than=now - self.settings.unknown_window):
-            resend = part["policy"] == "at_least_once"
-            await self.store.resolve_unknown(part["message_id"], part["seq"], resend)
-            log.info("message=%s part=%d unknown outcome, no report: %s", part["message_id"],
-                     part["seq"], "resent (at_least_once)" if resend else "kept as sent (at_most_once)")
+        await self._settle_unknown(now)
+        if self._last_unreported is None or not 0 <= now - self._last_unreported < \
+                self.settings.unreported_interval:
+            self._last_unreported = now
+            if await self.store.expire_unreported(now - self.settings.report_window):
+                self.on_change()
         async with self._receive_lock:
             for message in self._reassembler.expire(now):
                 await self._store_inbound(message)
+
+    async def _settle_unknown(self, now: float) -> None:
+        """Parts whose submission had no answer end in a final state: queued again when the
+        modem shows they never left it, else after `unknown_window` by the message's policy."""
+        window = self.settings.unknown_window
+        for part in await self.store.unknown_parts():
+            mid, seq = part["message_id"], part["seq"]
+            if part["mr"] is None and await self._never_left(part):
+                if await self.store.requeue_unsent(mid, seq, "not sent: the modem's next message "
+                                                             "reference shows it never left; queued again"):
+                    log.info("message=%s part=%d modem=%s outcome was unknown; the SIM's message "
+                             "reference shows it never left: queued again", mid, seq, part["modem"])
+                    self.on_change()
+                continue
+            if part["submitted_at"] is None or part["submitted_at"] > now - window:
+                continue
+            resend = part["policy"] == "at_least_once" and part["resent"] == 0
+            if resend:
+                reason = (f"sent again: no answer from the modem and no status report within "
+                          f"{window:g} s (delivery_policy at_least_once)")
+            elif part["policy"] == "at_least_once":
+                reason = (f"delivery unconfirmed: sent twice, no status report within {window:g} s "
+                          f"(delivery_policy at_least_once)")
+            else:
+                reason = (f"delivery unconfirmed: no answer from the modem after the part was written "
+                          f"and no status report within {window:g} s; not sent again "
+                          f"(delivery_policy at_most_once)")
+            await self.store.resolve_unknown(mid, seq, resend=resend, reason=reason)
+            log.warning("message=%s part=%d %s", mid, seq, reason)
+            self.on_change()
+
+    async def _never_left(self, part: dict) -> bool:
+        """Does the modem show that this part in doubt took no message reference?
+
+        A modem that keeps TP-MR on the SIM (EF_SMSS, confirmed by the driver in this
+        session) numbers its submissions one after another, also across a reboot. When
+        the submission just after the part got the MR right after the one just before
+        it, the part in between took none: it never reached the network. (A refused
+        submission between them is not in this sequence; it could only make the gap
+        larger, which proves nothing, so the error can only be to keep waiting.)"""
+        slot = self.slots.get(part["modem"]) if part["modem"] else None
+        if slot is None or getattr(slot.modem, "sim_reference_tracks", None) is not True \
+                or part["submitted_at"] is None:
+            return False
+        before, after = await self.store.submitted_around(part["modem"], part["submitted_at"])
+        return (before is not None and after is not None and before["mr"] is not None
+                and after["mr"] is not None and after["mr"] == (before["mr"] + 1) % 256)
 
     def _ready(self, now: float) -> list[str]:
         return [name for name, s in self.slots.items()
@@ -194,7 +256,14 @@ class Dispatcher:
         """Hand due parts to modems with room; False when none had any."""
         # Each modem gets only a few parts ahead: the rest stay in the database,
         # free to go to whichever modem is ready first.
-        room = {n: self.settings.queue_depth - self.slots[n].load for n in self._ready(now)}
+        room = {}
+        for n in self._ready(now):
+            slot = self.slots[n]
+            room[n] = self.settings.queue_depth - slot.load
+            left = slot.throttle.remaining(now)
+            if left is not None:
+                # Never more handed to a modem than its daily cap still allows.
+                room[n] = min(room[n], left - slot.queue.qsize() - int(slot.sending))
         total = sum(r for r in room.values() if r > 0)
         if total <= 0:
             return False
@@ -276,6 +345,8 @@ class Dispatcher:
                 await self.store.mark_retry(part.message_id, part.seq, self.clock(),
                                             f"modem {name} not ready", release_modem=True)
                 return None
+            if slot.throttle.capped(self.clock()):
+                return None                 # the daily cap was reached meanwhile: stays queued
             slot.in_flight = key
             if not await self.store.mark_sending(part.message_id, part.seq, name):
                 return None                 # failed or expired while it waited in the queue
@@ -293,7 +364,7 @@ class Dispatcher:
             await self.store.mark_retry(part.message_id, part.seq, self.clock(), str(exc),
                                         release_modem=True)
         except SendFailed as exc:
-            slot.throttle.record(self.clock())
+            slot.throttle.record(self.clock(), counted=False)
             await self._failed(slot, part, exc)
         else:
             slot.throttle.record(self.clock())
@@ -365,12 +436,19 @@ class Dispatcher:
         pdu_id = await self.store.store_received(received.modem, received.hex, received.length, kind,
                                                  received.error)
         if isinstance(message, Deliver):
-            async with self._receive_lock:
-                self._pdu_ids[id(message)] = pdu_id
-                self._pdu_modem[pdu_id] = received.modem
-                whole = self._reassembler.add(message, self.clock())
-                if whole is not None:
-                    await self._store_inbound(whole)
+            await self._reassemble(message, _Kept(pdu_id, received.modem))
+
+    async def _reassemble(self, part: Deliver, kept: _Kept) -> None:
+        async with self._receive_lock:
+            added = self._reassembler.add(part, self.clock(), tag=kept)
+            if isinstance(added, Duplicate):
+                # Settled as it is: left unlinked, a restart would put it back into the
+                # reassembler as the start of a new set, released later as a bogus partial.
+                await self.store.received_duplicate(kept.pdu_id)
+                log.info("modem=%s received a part again (pdu %d); kept, not delivered twice",
+                         kept.modem, kept.pdu_id)
+            elif added is not None:
+                await self._store_inbound(added)
 
     @staticmethod
     def _choose(candidates: list[dict], report: StatusReport) -> dict | None:
@@ -418,19 +496,16 @@ class Dispatcher:
                  modem, report.outcome.value, report.status, report.reason)
         self.on_change()
 
-    async def _store_inbound(self, message) -> None:
-        pdu_ids = [self._pdu_ids.pop(id(p)) for p in message.parts if id(p) in self._pdu_ids]
+    async def _store_inbound(self, message: InboundMessage) -> None:
+        kept: list[_Kept] = list(message.tags)
         sent_at = message.timestamp.timestamp() if message.timestamp else None
         inbound_id = await self.store.store_inbound(
-            modem=self._modem_of(pdu_ids), from_number=message.originator, text=message.text,
-            parts=message.total, complete=message.complete, sent_at=sent_at, pdu_ids=pdu_ids)
+            modem=kept[0].modem if kept else "?", from_number=message.originator, text=message.text,
+            parts=message.total, complete=message.complete, sent_at=sent_at,
+            pdu_ids=[k.pdu_id for k in kept])
         log.info("inbound=%s from=%s parts=%d complete=%s", inbound_id, message.originator,
                  message.total, message.complete)
         self.on_change()
-
-    def _modem_of(self, pdu_ids: list[int]) -> str:
-        modems = [self._pdu_modem.pop(i, "?") for i in pdu_ids]
-        return modems[0] if modems else "?"
 
     async def _restore_reports(self) -> None:
         """Reports kept before a crash but not applied: apply them now (the modem was
@@ -451,11 +526,7 @@ class Dispatcher:
             except PduError:
                 continue
             if isinstance(message, Deliver):
-                self._pdu_ids[id(message)] = row["id"]
-                self._pdu_modem[row["id"]] = row["modem"]
-                whole = self._reassembler.add(message, self.clock())
-                if whole is not None:
-                    await self._store_inbound(whole)
+                await self._reassemble(message, _Kept(row["id"], row["modem"]))
 
     # -- for the API -----------------------------------------------------------
 
@@ -486,5 +557,7 @@ def _update_of(report: StatusReport) -> ReportUpdate:
     """What a status report does to the part it belongs to."""
     status = "expired" if report.status == EXPIRED_STATUS else _PART_STATUS[report.outcome]
     at = report.discharge_time.timestamp() if report.discharge_time else None
+    submitted = report.timestamp.timestamp() if report.timestamp else None
     return ReportUpdate(status, report.status, report.reason, at,
-                        {"mr": report.message_reference, "recipient": report.recipient.number})
+                        {"mr": report.message_reference, "recipient": report.recipient.number},
+                        submitted)

@@ -6,8 +6,9 @@ minute (spread evenly: one part every 60/rate seconds) and a daily cap.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
+
+from ..store.days import day_of
 
 
 @dataclass
@@ -23,20 +24,21 @@ class Throttle:
         self._day = day
         self.sent_today = sent_today
 
-    @staticmethod
-    def day_of(now: float) -> int:
-        t = time.localtime(now)
-        return t.tm_yday + 1000 * t.tm_year
-
     def _roll(self, now: float) -> None:
-        day = self.day_of(now)
+        day = day_of(now)
         if self._day != day:
             self._day = day
             self.sent_today = 0
 
     def capped(self, now: float) -> bool:
+        return self.remaining(now) == 0
+
+    def remaining(self, now: float) -> int | None:
+        """Parts this modem may still send today (None: no cap)."""
         self._roll(now)
-        return self.limits.per_day is not None and self.sent_today >= self.limits.per_day
+        if self.limits.per_day is None:
+            return None
+        return max(0, self.limits.per_day - self.sent_today)
 
     def wait(self, now: float) -> float:
         """Seconds until the next part may go (0 when now)."""
@@ -44,7 +46,14 @@ class Throttle:
             return 0.0
         return max(0.0, self._last + 60.0 / self.limits.per_minute - now)
 
-    def record(self, now: float) -> None:
+    def restore(self, sent_today: int, now: float) -> None:
+        """What went out earlier today (from the store), at start-up."""
+        self._roll(now)
+        self.sent_today = max(self.sent_today, sent_today)
+
+    def record(self, now: float, *, counted: bool = True) -> None:
+        """A submission was made; `counted` unless the network refused it (nothing went out)."""
         self._roll(now)
         self._last = now
-        self.sent_today += 1
+        if counted:
+            self.sent_today += 1

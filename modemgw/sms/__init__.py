@@ -18,7 +18,7 @@ from .encoded import EncodedPdu
 from .errors import PduError
 from .gsm7 import is_gsm7
 from .pdu import decode_pdu, decode_tpdu
-from .reassembly import InboundMessage, Reassembler
+from .reassembly import Duplicate, InboundMessage, Reassembler
 from .references import ConcatReferences
 from .segmentation import Preview, Segmentation, preview, segment
 from .status_report import Outcome, StatusReport, decode_status_report, encode_status_report, interpret_status
@@ -28,7 +28,7 @@ from .udh import Concat, InformationElement, UserDataHeader
 __all__ = [
     "Address", "Concat", "ConcatReferences", "DataCoding", "Deliver", "EncodedPdu",
     "InboundMessage", "InformationElement", "MessageWaiting", "Outcome", "PduError", "Preview",
-    "Reassembler", "Segmentation", "StatusReport", "Submit", "UserDataHeader",
+    "Duplicate", "Reassembler", "Segmentation", "StatusReport", "Submit", "UserDataHeader",
     "decode_deliver", "decode_pdu", "decode_status_report", "decode_submit", "decode_tpdu",
     "encode_deliver", "encode_status_report", "encode_submit", "interpret_status", "is_gsm7",
     "preview", "segment",

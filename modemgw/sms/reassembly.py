@@ -2,12 +2,16 @@
 
 Pure: the caller passes the current time (any monotonic float, seconds).
 Parts are keyed by originator + reference + total, may arrive in any order,
-duplicates are ignored, and an incomplete set is released as partial after
-`timeout` seconds so that nothing received is held back forever.
+and an incomplete set is released as partial after `timeout` seconds so that
+nothing received is held back forever. Each part may carry the caller's tag
+(a row id, say): a whole message carries the tags of its parts, and a
+duplicate part comes back as a `Duplicate` with its tag, so that the caller
+can settle every part it stored, copies included.
 """
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 
 from .dcs import UCS2
@@ -23,17 +27,25 @@ class InboundMessage:
     total: int
     complete: bool
     missing: tuple[int, ...] = ()       # sequence numbers never received
+    tags: tuple[Hashable, ...] = ()     # the callers' tags of `parts`, in the same order
 
     @property
     def timestamp(self):
         return self.parts[0].timestamp
 
 
+@dataclass(frozen=True, slots=True)
+class Duplicate:
+    """A part already received (the SC delivers again when its acknowledgement was lost)."""
+    part: Deliver
+    tag: Hashable
+
+
 @dataclass
 class _Pending:
     first_seen: float
     total: int
-    parts: dict[int, Deliver] = field(default_factory=dict)
+    parts: dict[int, tuple[Deliver, Hashable]] = field(default_factory=dict)
 
 
 def _join(parts: list[Deliver]) -> str:
@@ -68,21 +80,24 @@ class Reassembler:
     def __len__(self) -> int:
         return len(self._pending)
 
-    def add(self, part: Deliver, now: float) -> InboundMessage | None:
-        """The whole message when `part` completes it (or is not a part at all), else None."""
+    def add(self, part: Deliver, now: float, tag: Hashable = None) -> InboundMessage | Duplicate | None:
+        """The whole message when `part` completes it (or is not a part at all); a
+        `Duplicate` when this part was already received; else None (more to come)."""
         concat = part.udh.concat if part.udh else None
         if concat is None or concat.total == 1:
-            return InboundMessage(part.originator.number, _join([part]), (part,), 1, True)
+            return InboundMessage(part.originator.number, _join([part]), (part,), 1, True, tags=(tag,))
         key = (part.originator.number, concat.bits, concat.reference, concat.total)
         done = self._done.get(key)
         if done is not None:
             if now - done[0] < self.duplicate_window and concat.sequence in done[1]:
-                return None
+                return Duplicate(part, tag)
             del self._done[key]
         pending = self._pending.get(key)
         if pending is None:
             pending = self._pending[key] = _Pending(now, concat.total)
-        pending.parts.setdefault(concat.sequence, part)
+        if concat.sequence in pending.parts:
+            return Duplicate(part, tag)
+        pending.parts[concat.sequence] = (part, tag)
         if len(pending.parts) < concat.total:
             return None
         del self._pending[key]
@@ -104,7 +119,7 @@ class Reassembler:
     @staticmethod
     def _release(originator: str, pending: _Pending) -> InboundMessage:
         seqs = sorted(pending.parts)
-        parts = [pending.parts[s] for s in seqs]
+        parts = [pending.parts[s][0] for s in seqs]
         missing = tuple(s for s in range(1, pending.total + 1) if s not in pending.parts)
         return InboundMessage(originator, _join(parts), tuple(parts), pending.total,
-                              not missing, missing)
+                              not missing, missing, tuple(pending.parts[s][1] for s in seqs))

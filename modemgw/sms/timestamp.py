@@ -22,11 +22,20 @@ def _zone(octet: int) -> timezone:
     set to 0", as Android's SmsMessage.PduParser.getSCTimestampMillis does
     (IccUtils.gsmBcdByteToInt); gammu (GSM_DecodeSMSDateTime) and oFono
     (sms_decode_scts) add the nibble as it is, reading 0xA0 as +02:30.
-    The tens digit has three bits, so the zone stays within ±19:45.
+    The tens digit has three bits, so a zone may read up to ±19:45; no place on
+    Earth is beyond −12:00 … +14:00, so a zone outside that (0xFF, which oFono
+    writes for "no zone", would read −17:30) is taken as UTC rather than believed.
     """
     tens, units = octet & 0x07, octet >> 4
     quarters = tens * 10 + (units if units <= 9 else 0)
-    return timezone(timedelta(minutes=15 * (-quarters if octet & 0x08 else quarters)))
+    if octet & 0x08:
+        quarters = -quarters
+    if not -_MAX_WEST <= quarters <= _MAX_EAST:
+        return timezone.utc
+    return timezone(timedelta(minutes=15 * quarters))
+
+
+_MAX_WEST, _MAX_EAST = 12 * 4, 14 * 4     # quarter hours: UTC−12:00 (Baker Island), UTC+14:00 (Kiribati)
 
 
 def decode_timestamp(r: Reader, field: str) -> datetime | None:
