@@ -148,6 +148,8 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE parts ADD COLUMN network_done_at REAL;
     UPDATE parts SET network_done_at = report_at WHERE report_at IS NOT NULL;
     ALTER TABLE messages ADD COLUMN network_delivered_at REAL;
+    -- a modem's submissions in order: what came just before and after a part in doubt
+    CREATE INDEX parts_submitted ON parts(modem, submitted_at) WHERE submitted_at IS NOT NULL;
     UPDATE messages SET network_delivered_at = delivered_at WHERE delivered_at IS NOT NULL;
     -- a key's default for its messages' delivery policy (NULL: the gateway's)
     ALTER TABLE api_keys ADD COLUMN delivery_policy TEXT;

@@ -75,8 +75,9 @@ class ReportUpdate:
     part_status: str           # delivered, sent (still pending), failed, expired
     report_status: int         # TP-ST
     reason: str
-    at: float | None           # discharge time
+    at: float | None           # discharge time (the network's clock)
     pdu: dict                  # mr and recipient, for the part's event
+    submitted: float | None = None   # when the SC took the part (the network's clock)
 
 
 _INSERT_MESSAGE = (
@@ -85,6 +86,11 @@ _INSERT_MESSAGE = (
     "updated_at, scheduled_at, expires_at) VALUES (:id, :api_key_id, :to_number, :sender, :text, "
     ":status, :encoding, :segments, :callback_url, :idempotency_key, :priority, :policy, :reference, "
     ":validity, :flash, :created_at, :updated_at, :scheduled_at, :expires_at)")
+# One more part submitted through the part's modem today (its [[modem]] per_day).
+_COUNT_SUBMITTED = (
+    "INSERT INTO modem_days (modem, day, sent) SELECT modem, :day, 1 FROM parts "
+    "WHERE message_id = :message_id AND seq = :seq AND modem IS NOT NULL "
+    "ON CONFLICT (modem, day) DO UPDATE SET sent = sent + 1")
 _UNSET_COLUMNS = {"modem": None, "sent_at": None, "delivered_at": None, "network_delivered_at": None,
                   "error": None}
 
@@ -165,15 +171,17 @@ class Store:
 
     # -- API keys ------------------------------------------------------------
 
-    async def create_key(self, name: str) -> tuple[int, str]:
-        """(id, key). The key is shown once; only its hash is stored."""
+    async def create_key(self, name: str, *, delivery_policy: str | None = None) -> tuple[int, str]:
+        """(id, key). The key is shown once; only its hash is stored. `delivery_policy`:
+        the default for this key's messages (None: the gateway's)."""
         token = keyring.new_key()
 
         def fn(conn: sqlite3.Connection) -> int:
             cur = conn.execute(
-                "INSERT INTO api_keys (name, prefix, hash, webhook_secret, created_at) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (name, keyring.prefix(token), keyring.digest(token), keyring.new_secret(), _now()))
+                "INSERT INTO api_keys (name, prefix, hash, webhook_secret, delivery_policy, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (name, keyring.prefix(token), keyring.digest(token), keyring.new_secret(),
+                 delivery_policy, _now()))
             return int(cur.lastrowid)
         return await self.writer.write(fn), token
 
@@ -190,7 +198,7 @@ class Store:
 
     async def list_keys(self) -> list[dict]:
         return await self._fetchall(
-            "SELECT id, name, prefix, created_at, revoked_at FROM api_keys ORDER BY id")
+            "SELECT id, name, prefix, delivery_policy, created_at, revoked_at FROM api_keys ORDER BY id")
 
     async def key_for_token(self, token: str) -> dict | None:
         """The active key whose hash matches (compared in constant time).
@@ -205,7 +213,8 @@ class Store:
             self._keys_conn = sqlite3.connect(self.path)
             self._keys_conn.row_factory = sqlite3.Row
         row = self._keys_conn.execute(
-            "SELECT id, name, hash, webhook_secret FROM api_keys WHERE hash = ? AND revoked_at IS NULL",
+            "SELECT id, name, hash, webhook_secret, delivery_policy FROM api_keys "
+            "WHERE hash = ? AND revoked_at IS NULL",
             (digest,)).fetchone()
         if row is None or not keyring.same(row["hash"], digest):
             return None
@@ -276,7 +285,8 @@ class Store:
             return None
         message["parts"] = await self._fetchall(
             "SELECT seq, total, status, modem, mr, attempts, submitted_at, report_status, report_at, "
-            "error FROM parts WHERE message_id = ? ORDER BY seq", (message_id,))
+            "network_submitted_at, network_done_at, error FROM parts WHERE message_id = ? ORDER BY seq",
+            (message_id,))
         return message
 
     async def list_messages(self, *, status: str | None = None, to: str | None = None,
@@ -387,6 +397,9 @@ class Store:
             conn.execute("UPDATE parts SET status = ?, mr = ?, submitted_at = ?, error = ? "
                          "WHERE message_id = ? AND seq = ?",
                          ("unknown" if unknown else "sent", mr, now, error, message_id, seq))
+            # Counted for the modem's daily cap whatever the outcome: an unknown one may
+            # have gone out, and the operator counts what went out.
+            conn.execute(_COUNT_SUBMITTED, {"day": day_of(now), "message_id": message_id, "seq": seq})
             self._refresh(conn, message_id, now)
             return next_sending is not None and self._sending(conn, *next_sending)
         return await self.writer.write(fn)
@@ -408,51 +421,101 @@ class Store:
     async def mark_failed(self, message_id: str, seq: int, error: str) -> None:
         """A permanent error: the message fails, its remaining parts are not sent."""
         def fn(conn: sqlite3.Connection) -> None:
-            now = _now()
             conn.execute("UPDATE parts SET status = 'failed', error = ? WHERE message_id = ? AND seq = ?",
                          (error, message_id, seq))
-            conn.execute("UPDATE parts SET status = 'failed', error = 'an earlier part failed' "
-                         "WHERE message_id = ? AND status = 'queued'", (message_id,))
-            self._refresh(conn, message_id, now, error=error)
+            self._fail_rest(conn, message_id, error, _now())
         await self.writer.write(fn)
 
     async def in_flight(self) -> list[dict]:
         """Parts marked sending: the process stopped between mark_sending and the answer."""
         return await self._fetchall("SELECT message_id, seq, modem FROM parts WHERE status = 'sending'")
 
-    async def unknown_parts(self, older_than: float) -> list[dict]:
+    async def unknown_parts(self) -> list[dict]:
+        """Parts whose submission had no answer, of messages not yet settled."""
         return await self._fetchall(
-            "SELECT p.message_id, p.seq, m.policy FROM parts p JOIN messages m ON m.id = p.message_id "
-            "WHERE p.status = 'unknown' AND p.submitted_at < ? AND m.status NOT IN "
-            "('failed', 'expired', 'cancelled')", (older_than,))
+            "SELECT p.message_id, p.seq, p.modem, p.mr, p.submitted_at, p.resent, m.policy "
+            "FROM parts p JOIN messages m ON m.id = p.message_id "
+            "WHERE p.status = 'unknown' AND m.status NOT IN ('failed', 'expired', 'cancelled') "
+            "ORDER BY p.submitted_at")
 
     async def reconcile_in_flight(self) -> int:
         """At start-up: parts caught in 'sending' become 'unknown' (they may have gone out)."""
         def fn(conn: sqlite3.Connection) -> int:
             now = _now()
-            ids = [r[0] for r in conn.execute(
-                "SELECT DISTINCT message_id FROM parts WHERE status = 'sending'")]
-            cur = conn.execute("UPDATE parts SET status = 'unknown', submitted_at = ?, error = "
-                               "'the gateway stopped while this part was being sent' "
-                               "WHERE status = 'sending'", (now,))
-            for mid in ids:
+            caught = conn.execute("SELECT message_id, seq FROM parts WHERE status = 'sending'").fetchall()
+            for mid, seq in caught:
+                conn.execute(_COUNT_SUBMITTED, {"day": day_of(now), "message_id": mid, "seq": seq})
+            conn.execute("UPDATE parts SET status = 'unknown', submitted_at = ?, error = "
+                         "'the gateway stopped while this part was being sent' "
+                         "WHERE status = 'sending'", (now,))
+            for mid in {mid for mid, _ in caught}:
                 self._refresh(conn, mid, now)
-            return cur.rowcount
+            return len(caught)
         return await self.writer.write(fn)
 
-    async def resolve_unknown(self, message_id: str, seq: int, resend: bool) -> None:
-        """No status report came for an unknown part: resend it (at_least_once) or keep it sent."""
+    async def submitted_around(self, modem: str, submitted_at: float) -> tuple[dict | None, dict | None]:
+        """The modem's submissions just before and just after this time (their MRs tell
+        whether the part in between took a message reference)."""
+        before = await self._fetchone(
+            "SELECT mr, status FROM parts WHERE modem = ? AND submitted_at < ? "
+            "ORDER BY submitted_at DESC LIMIT 1", (modem, submitted_at))
+        after = await self._fetchone(
+            "SELECT mr, status FROM parts WHERE modem = ? AND submitted_at > ? "
+            "ORDER BY submitted_at LIMIT 1", (modem, submitted_at))
+        return before, after
+
+    async def sent_today(self, now: float) -> dict[str, int]:
+        """Parts submitted per modem on the local day of `now` (for per_day caps)."""
+        rows = await self._fetchall("SELECT modem, sent FROM modem_days WHERE day = ?", (day_of(now),))
+        return {r["modem"]: r["sent"] for r in rows}
+
+    async def requeue_unsent(self, message_id: str, seq: int, reason: str) -> bool:
+        """An unknown part shown never to have left the modem: queued again, as if
+        nothing had been written (it does not count as a resend)."""
+        def fn(conn: sqlite3.Connection) -> bool:
+            return conn.execute(
+                "UPDATE parts SET status = 'queued', next_attempt_at = ?, submitted_at = NULL, "
+                "error = ? WHERE message_id = ? AND seq = ? AND status = 'unknown'",
+                (_now(), reason, message_id, seq)).rowcount == 1
+        return await self.writer.write(fn)
+
+    async def resolve_unknown(self, message_id: str, seq: int, *, resend: bool, reason: str) -> None:
+        """No status report came for an unknown part within the window: send it once more
+        (at_least_once), or settle the message as failed with `reason` (the client is
+        told, by status and webhook, that delivery was never confirmed)."""
         def fn(conn: sqlite3.Connection) -> None:
+            now = _now()
             if resend:
-                conn.execute("UPDATE parts SET status = 'queued', next_attempt_at = ?, error = "
-                             "'resent: no status report after an unknown outcome' "
+                conn.execute("UPDATE parts SET status = 'queued', next_attempt_at = ?, "
+                             "resent = resent + 1, error = ? "
                              "WHERE message_id = ? AND seq = ? AND status = 'unknown'",
-                             (_now(), message_id, seq))
-            else:
-                conn.execute("UPDATE parts SET status = 'sent', error = 'outcome unknown; no status "
-                             "report came' WHERE message_id = ? AND seq = ? AND status = 'unknown'",
-                             (message_id, seq))
+                             (now, reason, message_id, seq))
+                return
+            if conn.execute("UPDATE parts SET status = 'failed', error = ? "
+                            "WHERE message_id = ? AND seq = ? AND status = 'unknown'",
+                            (reason, message_id, seq)).rowcount:
+                self._fail_rest(conn, message_id, reason, now)
         await self.writer.write(fn)
+
+    async def expire_unreported(self, older_than: float) -> list[str]:
+        """Parts accepted by the SC whose status report never came before `older_than`:
+        a report can no longer be matched, so the message is settled as expired."""
+        if not await self._fetchone("SELECT 1 AS x FROM parts WHERE status = 'sent' AND submitted_at < ? "
+                                    "LIMIT 1", (older_than,)):
+            return []
+
+        def fn(conn: sqlite3.Connection) -> list[str]:
+            now = _now()
+            ids = [r[0] for r in conn.execute(
+                "SELECT DISTINCT message_id FROM parts WHERE status = 'sent' AND submitted_at < ?",
+                (older_than,))]
+            reason = "no status report came while one could still be matched"
+            for mid in ids:
+                conn.execute("UPDATE parts SET status = 'expired', error = ? WHERE message_id = ? "
+                             "AND status = 'sent' AND submitted_at < ?", (reason, mid, older_than))
+                self._refresh(conn, mid, now, error=reason)
+            return ids
+        return await self.writer.write(fn)
 
     async def report_candidates(self, modem: str, mr: int, since: float) -> list[dict]:
         return await self._fetchall(_CANDIDATES, {"modem": modem, "mr": mr, "since": since})
@@ -505,6 +568,13 @@ class Store:
             return iid
         return await self.writer.write(fn)
 
+    async def received_duplicate(self, pdu_id: int) -> None:
+        """A part received again: kept, and settled so that no restart reassembles it."""
+        def fn(conn: sqlite3.Connection) -> None:
+            conn.execute("UPDATE received_pdus SET handled_at = ?, error = 'a copy of a part already "
+                         "received' WHERE id = ?", (_now(), pdu_id))
+        await self.writer.write(fn, linger=RECEIVED_LINGER)
+
     async def report_handled(self, pdu_id: int) -> None:
         """A kept status report that matched no part: nothing more to do with it."""
         def fn(conn: sqlite3.Connection) -> None:
@@ -519,7 +589,7 @@ class Store:
     async def pending_received(self) -> list[dict]:
         """Deliver PDUs stored but not yet assembled into a message (for reassembly after restart)."""
         return await self._fetchall("SELECT * FROM received_pdus WHERE kind = 'deliver' "
-                                    "AND inbound_id IS NULL ORDER BY id")
+                                    "AND inbound_id IS NULL AND handled_at IS NULL ORDER BY id")
 
     async def list_inbound(self, *, since: float | None = None, after: str | None = None,
                            limit: int = 50) -> list[dict]:
@@ -612,6 +682,12 @@ class Store:
         conn.execute("UPDATE messages SET modem = ? WHERE id = ? AND modem IS NULL", (modem, message_id))
         return True
 
+    def _fail_rest(self, conn: sqlite3.Connection, message_id: str, error: str, now: float) -> None:
+        # A message that failed sends none of its remaining parts.
+        conn.execute("UPDATE parts SET status = 'failed', error = 'an earlier part failed' "
+                     "WHERE message_id = ? AND status = 'queued'", (message_id,))
+        self._refresh(conn, message_id, now, error=error)
+
     def _received(self, conn: sqlite3.Connection, modem: str, pdu: str, length: int | None, kind: str,
                   error: str | None) -> int:
         cur = conn.execute("INSERT INTO received_pdus (modem, received_at, pdu, length, kind, error) "
@@ -623,15 +699,18 @@ class Store:
         now = _now()
         if pdu_id is not None:
             conn.execute("UPDATE received_pdus SET handled_at = ? WHERE id = ?", (now, pdu_id))
-        conn.execute("UPDATE parts SET status = ?, report_status = ?, report_at = ?, error = ? "
+        # report_at is our clock (never before the submission); the network's own times
+        # are kept beside it, since its clock may differ from ours by minutes.
+        conn.execute("UPDATE parts SET status = ?, report_status = ?, report_at = MAX(?, IFNULL(submitted_at, 0)), "
+                     "network_submitted_at = ?, network_done_at = ?, error = ? "
                      "WHERE message_id = ? AND seq = ?",
-                     (update.part_status, update.report_status, update.at or now,
+                     (update.part_status, update.report_status, now, update.submitted, update.at,
                       None if update.part_status in ("delivered", "sent") else update.reason,
                       message_id, seq))
         self._event(conn, message_id, "part.report", {"seq": seq, "status": update.report_status,
                                                        "reason": update.reason, **update.pdu}, now)
         self._refresh(conn, message_id, now, error=update.reason if update.part_status == "failed" else None,
-                      delivered_at=update.at)
+                      network_delivered_at=update.at)
 
     def _event(self, conn: sqlite3.Connection, message_id: str | None, kind: str, data: dict,
                now: float) -> None:
@@ -656,14 +735,17 @@ class Store:
         status = aggregate(statuses)
         if status == msg["status"]:
             return
+        # Our clock only, and never backwards within a message (created ≤ sent ≤ delivered),
+        # even when the wall clock is stepped in between.
+        now = max(now, msg["created_at"], msg["sent_at"] or 0)
         sets = ["status = ?", "updated_at = ?"]
         params: list = [status, now]
-        if status == "sent":
+        if status == "sent" or (status == "delivered" and msg["sent_at"] is None):
             sets.append("sent_at = ?")
             params.append(now)
         if status == "delivered":
-            sets.append("delivered_at = ?")
-            params.append(delivered_at or now)
+            sets += ["delivered_at = ?", "network_delivered_at = ?"]
+            params += [now, network_delivered_at]
         if error is not None and status in ("failed", "expired"):
             sets.append("error = ?")
             params.append(error)
