@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import aiosqlite
 
 from . import keys as keyring
+from .days import day_of
 from .ids import new_id
 from .schema import migrate
 from .status import FINAL, aggregate
