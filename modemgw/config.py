@@ -171,6 +171,11 @@ def parse(text: str, name: str = "<config>") -> Config:
         values["listen_host"], values["listen_port"] = host.strip("[]") or "127.0.0.1", int(port)
     if values.get("delivery_policy", "at_most_once") not in ("at_most_once", "at_least_once"):
         fail("sending", "delivery_policy", "must be at_most_once or at_least_once")
+    for key in ("unknown_window", "report_window"):
+        if key in values and not values[key] > 0:
+            fail("sending", key, "must be a positive number of seconds")
+    if values.get("unknown_window", 600.0) > values.get("report_window", 7 * 86400.0):
+        fail("sending", "unknown_window", "must not be longer than report_window")
     if "national_languages" in values:
         langs = values["national_languages"]
         if not all(isinstance(x, str) and x in ("tr", "es", "pt") for x in langs):
@@ -184,11 +189,6 @@ def parse(text: str, name: str = "<config>") -> Config:
     names = [m.name for m in values["modems"]] + [s.name for s in values["simulators"]]
     for i, n in enumerate(names):
         if n in names[:i]:
-    for key in ("unknown_window", "report_window"):
-        if key in values and not values[key] > 0:
-            fail("sending", key, "must be a positive number of seconds")
-    if values.get("unknown_window", 600.0) > values.get("report_window", 7 * 86400.0):
-        fail("sending", "unknown_window", "must not be longer than report_window")
             section = "modem" if i < len(values["modems"]) else "simulator"
             index = i if section == "modem" else i - len(values["modems"])
             fail(section, "name", f"duplicate modem name {n!r}", index)
