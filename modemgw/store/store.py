@@ -726,7 +726,7 @@ class Store:
                      (message_id, event, url, json.dumps(body, separators=(",", ":")), api_key_id, now, now))
 
     def _refresh(self, conn: sqlite3.Connection, message_id: str, now: float, *,
-                 error: str | None = None, delivered_at: float | None = None) -> None:
+                 error: str | None = None, network_delivered_at: float | None = None) -> None:
         """Recompute the message status from its parts; log and announce a change."""
         msg = conn.execute("SELECT * FROM messages WHERE id = ?", (message_id,)).fetchone()
         if msg is None or msg["status"] in FINAL:
