@@ -224,6 +224,8 @@ def _modem(entry: dict, index: int, fail) -> ModemConfig:
     for key in ("per_minute", "baudrate", "submit_timeout"):
         if key in entry and entry[key] <= 0:
             fail("modem", key, "must be positive", index)
+    if entry.get("per_day", 0) < 0:  # 0: a SIM kept for receiving only
+        fail("modem", "per_day", "must be 0 or more", index)
     return ModemConfig(**{**entry, "routes": tuple(entry.get("routes", ())),
                           "senders": tuple(entry.get("senders", ()))})
 
@@ -240,5 +242,3 @@ def default_demo() -> Config:
     return Config(path=None, database="modemgw-demo.db",
                   simulators=(SimulatorConfig("sim-a", latency=0.3, report_delay=1.0),
                               SimulatorConfig("sim-b", profile="sim800", latency=0.5, report_delay=1.5)))
-    if entry.get("per_day", 0) < 0:  # 0: a SIM kept for receiving only
-        fail("modem", "per_day", "must be 0 or more", index)
