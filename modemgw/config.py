@@ -52,6 +52,7 @@ class Config:
     listen_host: str = "127.0.0.1"
     listen_port: int = 8080
     default_region: str | None = None
+    allow_short_codes: bool = False    # national short codes (84424) sent as given
     rate_limit_per_minute: int = 600
     database: str = "modemgw.db"
     webhook_url: str | None = None
@@ -68,6 +69,7 @@ class Config:
 
 _SECTIONS: dict[str, dict[str, tuple[type | tuple[type, ...], str]]] = {
     "api": {"listen": (str, "listen"), "default_region": (str, "default_region"),
+            "allow_short_codes": (bool, "allow_short_codes"),
             "rate_limit_per_minute": (int, "rate_limit_per_minute")},
     "store": {"path": (str, "database")},
     "webhooks": {"default_url": (str, "webhook_url"), "retry_hours": ((int, float), "webhook_retry_hours"),
@@ -84,7 +86,8 @@ _MODEM_KEYS: dict[str, type | tuple[type, ...]] = {
 _SIM_KEYS: dict[str, type | tuple[type, ...]] = {
     "name": str, "profile": str, "latency": (int, float), "report_delay": (int, float),
     "report_status": int, "per_minute": (int, float), "per_day": int}
-_TYPE_NAMES = {str: "a string", int: "an integer", list: "a list", (int, float): "a number"}
+_TYPE_NAMES = {str: "a string", int: "an integer", list: "a list", (int, float): "a number",
+               bool: "true or false"}
 
 
 class _Locator:
@@ -181,6 +184,9 @@ def parse(text: str, name: str = "<config>") -> Config:
         if not all(isinstance(x, str) and x in ("tr", "es", "pt") for x in langs):
             fail("sending", "national_languages", f"supported: tr, es, pt; got {langs!r}")
         values["national_languages"] = tuple(langs)
+    if values.get("allow_short_codes") and values.get("default_region") is None:
+        # A short code is national: only the region says which lengths are possible.
+        fail("api", "allow_short_codes", "needs [api] default_region (short codes are national)")
     if values.get("log_format", "text") not in ("text", "json"):
         fail("log", "format", "must be text or json")
 

@@ -120,6 +120,7 @@ class Gateway:
         assert self.dispatcher is not None
         app = create_app(self.store, modems=self.dispatcher.modems, references=self.references,
                          default_region=self.config.default_region,
+                         allow_short_codes=self.config.allow_short_codes,
                          rate_limit=self.config.rate_limit_per_minute,
                          national_languages=self.config.national_languages,
                          policy=self.config.delivery_policy,

@@ -38,6 +38,7 @@ async def _no_metrics() -> str:
 
 def create_app(store: Store, *, modems: Callable[[], list[dict]] = lambda: [],
                references: ConcatReferences, default_region: str | None = None,
+               allow_short_codes: bool = False,
                rate_limit: int = 600, max_body: int = MAX_BODY,
                national_languages: tuple[str, ...] | list[str] = (),
                policy: str = "at_most_once", on_accepted: Callable[[], None] = lambda: None,
@@ -48,6 +49,7 @@ def create_app(store: Store, *, modems: Callable[[], list[dict]] = lambda: [],
     app = web.Application(middlewares=[respond, authenticate], client_max_size=max_body)
     app[CONTEXT] = Context(
         store=store, modems=modems, references=references, default_region=default_region,
+        allow_short_codes=allow_short_codes,
         national_languages=tuple(national_languages), policy=policy, max_body=max_body,
         limiter=RateLimiter(rate_limit), clock=clock, wall_clock=wall_clock, on_accepted=on_accepted,
         metrics=metrics or _no_metrics)

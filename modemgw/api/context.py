@@ -18,6 +18,7 @@ class Context:
     modems: Callable[[], list[dict]]
     references: ConcatReferences
     default_region: str | None
+    allow_short_codes: bool             # national short codes, sent as given
     national_languages: tuple[str, ...]
     policy: str
     max_body: int

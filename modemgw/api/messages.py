@@ -14,7 +14,7 @@ from . import query, views
 from .body import read_object, reject_unknown
 from .context import KEY, LOGGED, context
 from .errors import ApiError, invalid
-from .numbers import e164
+from .numbers import recipient
 from .validation import parse_send
 
 STATUSES = ("queued", "sent", "delivered", "failed", "expired", "cancelled")
@@ -28,7 +28,7 @@ async def send(request: web.Request) -> web.Response:
     body = await read_object(request, ctx.max_body)
     now = ctx.wall_clock()
     req = parse_send(body, default_region=ctx.default_region, now=now,
-                     national_languages=ctx.national_languages)
+                     national_languages=ctx.national_languages, short_codes=ctx.allow_short_codes)
     idempotency_key = _idempotency_key(request)
     start = req.scheduled_at if req.scheduled_at is not None and req.scheduled_at > now else None
     try:
@@ -79,7 +79,8 @@ async def listing(request: web.Request) -> web.Response:
     if params.get("direction", "outbound") != "outbound":
         raise invalid("direction", "only outbound messages are listed here; received messages "
                                    "are at GET /v1/inbound")
-    to = e164(params["to"], "to", ctx.default_region) if "to" in params else None
+    to = recipient(params["to"], "to", ctx.default_region,
+                   short_codes=ctx.allow_short_codes) if "to" in params else None
     size = query.limit(params)
     # This key's messages and those sent without a key, newest first.
     rows = await ctx.store.list_messages(status=status, to=to, since=query.time(params, "created_since"),

@@ -23,7 +23,8 @@ def _object(properties: dict, *, optional: tuple[str, ...] = (), **more) -> dict
 
 
 TIME = _nullable("string", format="date-time")
-NUMBER = {"type": "string", "description": "E.164", "examples": ["+14155550123"]}
+NUMBER = {"type": "string", "description": "E.164; or a short code, where [api] allow_short_codes is on",
+          "examples": ["+14155550123"]}
 STATUS_ENUM = ["queued", "sent", "delivered", "failed", "expired", "cancelled"]
 
 SCHEMAS = {

@@ -10,7 +10,7 @@ from yarl import URL
 from ..sms import PduError, segment
 from .body import reject_unknown
 from .errors import invalid
-from .numbers import e164
+from .numbers import recipient
 
 FIELDS = {"to", "from", "text", "callback_url", "scheduled_at", "validity_period", "priority",
           "delivery_policy"}
@@ -26,7 +26,7 @@ MAX_URL = 2048
 
 @dataclass(frozen=True, slots=True)
 class SendRequest:
-    to: tuple[str, ...]              # E.164, in request order, no duplicates
+    to: tuple[str, ...]              # E.164 (or allowed short codes), in request order, no duplicates
     many: bool                       # `to` was an array: the answer is {"data": [...]}
     text: str
     sender: str | None
@@ -54,9 +54,9 @@ class SendRequest:
 
 
 def parse_send(body: dict, *, default_region: str | None, now: float,
-               national_languages: tuple[str, ...] = ()) -> SendRequest:
+               national_languages: tuple[str, ...] = (), short_codes: bool = False) -> SendRequest:
     reject_unknown(body, FIELDS)
-    to, many = _recipients(body.get("to"), default_region)
+    to, many = _recipients(body.get("to"), default_region, short_codes)
     return SendRequest(
         to=to, many=many, text=_text(body.get("text"), national_languages),
         sender=_sender(body.get("from")), callback_url=_url(body.get("callback_url")),
@@ -75,19 +75,20 @@ def policy(value: object, field: str) -> str | None:
     return value  # type: ignore[return-value]
 
 
-def _recipients(value: object, region: str | None) -> tuple[tuple[str, ...], bool]:
+def _recipients(value: object, region: str | None,
+                short_codes: bool) -> tuple[tuple[str, ...], bool]:
     if value is None:
         raise invalid("to", "to is required: a phone number or an array of up to "
                             f"{MAX_RECIPIENTS} phone numbers")
     if isinstance(value, str):
-        return (e164(value, "to", region),), False
+        return (recipient(value, "to", region, short_codes=short_codes),), False
     if not isinstance(value, list):
         raise invalid("to", "to must be a phone number or an array of phone numbers")
     if not 1 <= len(value) <= MAX_RECIPIENTS:
         raise invalid("to", f"to must hold 1 to {MAX_RECIPIENTS} numbers, not {len(value)}")
     seen: dict[str, int] = {}
     for i, item in enumerate(value):
-        number = e164(item, f"to[{i}]", region)
+        number = recipient(item, f"to[{i}]", region, short_codes=short_codes)
         if number in seen:
             # Refused, not merged, so that data[i] of the answer is always to[i].
             raise invalid(f"to[{i}]", f"to[{i}] is the same number as to[{seen[number]}] ({number})")
