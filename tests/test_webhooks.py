@@ -16,7 +16,8 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from modemgw.store import NewMessage, NewPart, Store
+from modemgw.store import NewMessage, NewPart, Store, outbox
+from modemgw.store.schema import MIGRATIONS, migrate
 from modemgw.webhooks import Backoff, WebhookSender, signing, verify
 
 
@@ -25,6 +26,7 @@ class Hit:
     path: str
     headers: dict[str, str]
     body: bytes
+    at: float = field(default_factory=time.time)    # when it arrived
 
     @property
     def event(self) -> dict:
@@ -66,8 +68,8 @@ class Receiver:
         return web.Response(status=int(answer))
 
     async def wait_for(self, count: int, timeout: float = 5.0) -> list[Hit]:
-        async with self.arrived:
-            await asyncio.wait_for(self.arrived.wait_for(lambda: len(self.hits) >= count), timeout)
+        async with asyncio.timeout(timeout), self.arrived:
+            await self.arrived.wait_for(lambda: len(self.hits) >= count)
         return self.hits
 
 
@@ -79,8 +81,9 @@ class Clock:
         return self.t
 
 
-@pytest.fixture
-async def receiver():
+@contextlib.asynccontextmanager
+async def serve():
+    """A Receiver on its own port of 127.0.0.1 (a destination of its own)."""
     r = Receiver()
     app = web.Application()
     app.router.add_route("POST", "/{tail:.*}", r.handle)
@@ -93,6 +96,12 @@ async def receiver():
         for gate in r.gates.values():
             gate.set()
         await r.server.close()
+
+
+@pytest.fixture
+async def receiver():
+    async with serve() as r:
+        yield r
 
 
 @pytest.fixture
@@ -135,7 +144,7 @@ async def delivered(store: Store, mid: str) -> None:
 
 
 async def rows(store: Store, status: str | None = None) -> list[dict]:
-    return sorted(await store.webhook_deliveries(status=status), key=lambda r: r["id"])
+    return sorted(await store.webhook_deliveries(status=status, limit=1000), key=lambda r: r["id"])
 
 
 # -- delivery -------------------------------------------------------------------------------------
@@ -352,6 +361,108 @@ async def test_different_messages_are_posted_concurrently(store, receiver):
     assert [r["status"] for r in await rows(store)] == ["delivered", "delivered"]
 
 
+async def in_order(store: Store, *receivers: Receiver) -> None:
+    """No event of a message reached a receiver before the message's earlier events
+    were recorded as delivered (or dead)."""
+    settled: dict[str, float] = {}      # delivery id -> when the one before it of its message settled
+    by_message: dict[str, list[dict]] = {}
+    for row in await rows(store):
+        by_message.setdefault(row["message_id"], []).append(row)
+    for events in by_message.values():
+        for earlier, later in zip(events, events[1:]):
+            assert earlier["status"] == "delivered"
+            settled[str(later["id"])] = earlier["delivered_at"]
+    hits = [h for r in receivers for h in r.hits]
+    assert hits
+    for hit in hits:
+        assert hit.at >= settled.get(hit.headers[signing.EVENT_ID_HEADER], 0.0)
+
+
+async def test_one_destinations_backlog_does_not_fill_a_read(store, receiver):
+    far = "http://hanging.example:8080"
+    for _ in range(60):
+        await sent_message(store, callback_url=far + "/hook")
+    near = outbox.destination(receiver.url())
+    [first, second] = [await sent_message(store) for _ in range(2)]
+    now = time.time()
+    # Every destination's first before any one's second, then by due time:
+    due = await store.webhooks_due(now, 3, per_destination=4)
+    assert [r["destination"] for r in due] == [far, near, far]
+    assert len(await store.webhooks_due(now, 50, per_destination=4)) == 4 + 2
+    # A destination whose slots are all taken is left out; deliveries being sent too:
+    due = await store.webhooks_due(now, 50, per_destination=4, full=[far],
+                                   sending=[due[1]["id"]])
+    assert [r["message_id"] for r in due] == [second]
+
+
+@pytest.mark.parametrize("url, destination", [
+    ("http://127.0.0.1:8080/hook", "http://127.0.0.1:8080"),
+    ("HTTPS://Hooks.Example.COM/a/b?c=d#e", "https://hooks.example.com"),
+    ("https://user:secret@hooks.example.com:8443/x", "https://hooks.example.com:8443"),
+    ("http://[::1]:9000", "http://[::1]:9000"),
+    ("http://h.example:99999/", "-"),                # no such port: an unusable URL
+    ("ftp:nothing", "-"),
+])
+def test_a_destination_is_the_scheme_host_and_port(url, destination):
+    assert outbox.destination(url) == destination
+
+
+def test_migration_gives_pending_deliveries_their_destination(tmp_path):
+    conn = sqlite3.connect(str(tmp_path / "old.db"), isolation_level=None)
+    for number, script in enumerate(MIGRATIONS[:5], start=1):   # a database made before version 6
+        conn.executescript(script)
+        conn.execute(f"PRAGMA user_version = {number}")
+    urls = ["http://Hooks.Example.com:8080/hook?order=1", "https://hooks.example.com", "http://[::1]:9/h"]
+    for url in urls:
+        conn.execute("INSERT INTO webhook_deliveries (event, url, body, status, next_attempt_at, "
+                     "created_at) VALUES ('message.sent', ?, '{}', 'pending', 0, 0)", (url,))
+    assert migrate(conn) == len(MIGRATIONS)
+    # The same as new rows get, so that old and new share the destination's slots.
+    assert [r[0] for r in conn.execute("SELECT destination FROM webhook_deliveries ORDER BY id")] == [
+        outbox.destination(url) for url in urls]
+
+
+async def test_a_hanging_destination_does_not_hold_up_the_others(store, receiver):
+    async with serve() as hanging:
+        hanging.answers = ["hang"] * 1000
+        # Its deliveries are the oldest and more than the sender used to read at once.
+        stuck = [await sent_message(store, callback_url=hanging.url()) for _ in range(60)]
+        for mid in stuck:
+            await delivered(store, mid)
+        healthy = [await sent_message(store) for _ in range(5)]
+        for mid in healthy:
+            await delivered(store, mid)
+        async with sender(store, clock=time.time, timeout=60, per_destination=4) as s:
+            task = asyncio.create_task(s.run())
+            await receiver.wait_for(10)
+            await until_delivered(store, ids=healthy)
+            # ...while the hanging receiver is still holding its first requests, and only
+            # as many as its own slots:
+            await hanging.wait_for(4)
+            assert len(hanging.hits) == 4 and not hanging.release.is_set()
+            assert all(r["attempts"] == 0 for r in await rows(store) if r["message_id"] in stuck)
+            hanging.release.set()
+            await until_delivered(store, timeout=20)
+            await s.stop()
+            assert task.done()
+        await in_order(store, receiver, hanging)
+    assert sorted(h.event["id"] for h in receiver.hits) == sorted(healthy * 2)
+    assert sorted(h.event["id"] for h in hanging.hits) == sorted(stuck * 2)
+
+
+async def test_stop_cuts_hanging_posts_short_and_leaves_them_pending(store, receiver):
+    receiver.answers = ["hang"] * 10
+    for _ in range(3):
+        await sent_message(store)
+    async with sender(store, clock=time.time, timeout=60) as s:
+        task = asyncio.create_task(s.run())
+        await receiver.wait_for(3)
+        async with asyncio.timeout(5):
+            await s.stop()
+        assert task.done()
+    assert [(r["status"], r["attempts"]) for r in await rows(store)] == [("pending", 0)] * 3
+
+
 # -- running ----------------------------------------------------------------------------------------
 
 
@@ -362,10 +473,11 @@ async def until(predicate, timeout: float = 5.0) -> None:
             await asyncio.sleep(0)
 
 
-async def until_delivered(store: Store, timeout: float = 5.0) -> None:
-    """Wait until the sender has recorded every delivery as delivered."""
+async def until_delivered(store: Store, timeout: float = 5.0, ids: list[str] | None = None) -> None:
+    """Wait until the sender has recorded every delivery (of the messages `ids`) as delivered."""
     async with asyncio.timeout(timeout):
-        while any(r["status"] != "delivered" for r in await rows(store)):
+        while any(r["status"] != "delivered" for r in await rows(store)
+                  if ids is None or r["message_id"] in ids):
             await asyncio.sleep(0.01)
 
 

@@ -161,6 +161,16 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (modem, day)
     ) WITHOUT ROWID;
     """,
+    # 6: webhook deliveries shared out by destination (scheme://host[:port], see
+    # store/outbox.py), so that one receiver's backlog cannot hold up another's; rows
+    # pending from before get their URL up to its path
+    """
+    ALTER TABLE webhook_deliveries ADD COLUMN destination TEXT NOT NULL DEFAULT '';
+    UPDATE webhook_deliveries SET destination = lower(substr(url, 1, instr(url, '://') + 1
+        + instr(substr(url, instr(url, '://') + 3) || '/', '/'))) WHERE status = 'pending';
+    CREATE INDEX webhooks_destination ON webhook_deliveries(destination, next_attempt_at)
+        WHERE status = 'pending';
+    """,
 )
 
 

@@ -10,6 +10,7 @@ another task's read would then see.
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 import aiosqlite
 
 from . import keys as keyring
+from . import outbox
 from .days import day_of
 from .ids import new_id
 from .schema import migrate
@@ -617,20 +619,19 @@ class Store:
 
     # -- webhooks --------------------------------------------------------------
 
-    async def webhooks_due(self, now: float, limit: int = 50) -> list[dict]:
-        """Pending deliveries due now; per message only the oldest, to keep their order."""
-        return await self._fetchall(
-            "SELECT w.* FROM webhook_deliveries w WHERE w.status = 'pending' AND w.next_attempt_at <= ? "
-            "AND NOT EXISTS (SELECT 1 FROM webhook_deliveries o WHERE o.status = 'pending' "
-            "AND o.message_id = w.message_id AND o.id < w.id) ORDER BY w.next_attempt_at, w.id LIMIT ?",
-            (now, limit))
+    async def webhooks_due(self, now: float, limit: int = 50, *, per_destination: int | None = None,
+                           sending: Iterable[int] = (), full: Iterable[str] = ()) -> list[dict]:
+        """Pending deliveries due now, per message only the oldest (to keep their order),
+        at most `per_destination` of each destination and each destination's first before
+        any one's second; leaving out the deliveries `sending` and the destinations `full`."""
+        return await self._fetchall(outbox.DUE, {
+            "now": now, "limit": limit, "per": limit if per_destination is None else per_destination,
+            "sending": json.dumps(list(sending)), "full": json.dumps(list(full))})
 
-    async def next_webhook_time(self) -> float | None:
-        """When the next sendable delivery is due (the oldest pending one of each message)."""
-        row = await self._fetchone(
-            "SELECT MIN(w.next_attempt_at) AS t FROM webhook_deliveries w WHERE w.status = 'pending' "
-            "AND NOT EXISTS (SELECT 1 FROM webhook_deliveries o WHERE o.status = 'pending' "
-            "AND o.message_id = w.message_id AND o.id < w.id)")
+    async def next_webhook_time(self, after: float = -math.inf) -> float | None:
+        """When the next sendable delivery (the oldest pending one of its message) is due,
+        of those due later than `after`."""
+        row = await self._fetchone(outbox.NEXT_DUE, {"after": after})
         return row["t"] if row else None
 
     async def webhook_result(self, delivery_id: int, *, ok: bool, error: str | None,
@@ -721,9 +722,10 @@ class Store:
     def _webhook(self, conn: sqlite3.Connection, message_id: str | None, event: str, url: str,
                  body: dict, api_key_id: int | None, now: float) -> None:
         self._webhooks_uncommitted += 1
-        conn.execute("INSERT INTO webhook_deliveries (message_id, event, url, body, api_key_id, status, "
-                     "next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)",
-                     (message_id, event, url, json.dumps(body, separators=(",", ":")), api_key_id, now, now))
+        conn.execute("INSERT INTO webhook_deliveries (message_id, event, url, destination, body, api_key_id, "
+                     "status, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
+                     (message_id, event, url, outbox.destination(url),
+                      json.dumps(body, separators=(",", ":")), api_key_id, now, now))
 
     def _refresh(self, conn: sqlite3.Connection, message_id: str, now: float, *,
                  error: str | None = None, network_delivered_at: float | None = None) -> None:

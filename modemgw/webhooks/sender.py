@@ -3,8 +3,16 @@
 Delivery is at least once: a row leaves 'pending' only after the receiver
 answered 2xx and that result is committed, so a crash in between sends the
 event again (with the same event id). The store hands out only the oldest
-pending delivery of each message, so one message's events arrive in order;
-different messages are posted concurrently.
+pending delivery of each message, and a delivery stays pending while it is
+being sent, so one message's events arrive in order.
+
+Receivers do not wait on each other. Each destination (scheme://host[:port]
+of the URL) has at most `per_destination` POSTs under way, and all together
+at most `max_in_flight`; a receiver that hangs holds only its own slots until
+each POST's timeout. A POST that ends frees its slot for the next due
+delivery at once, not at the end of a round, and the store hands out at most
+a destination's share, every destination's first before any one's second,
+so no backlog, however long, fills a read.
 
 Redirects are not followed: the signed body goes only to the configured URL,
 and a 3xx counts as a failure (the receiver's URL should be corrected).
@@ -14,10 +22,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
-import math
 import random as _random
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -40,14 +49,17 @@ class WebhookSender:
                  timeout: float = 10.0, retry_for: float = 48 * 3600.0, backoff: Backoff | None = None,
                  clock: Callable[[], float] = time.time,
                  random: Callable[[], float] = _random.random,
-                 batch: int = 50, idle_wakeup: float = 60.0) -> None:
+                 max_in_flight: int = 50, per_destination: int = 4, idle_wakeup: float = 60.0) -> None:
         self.store = store
         self.timeout = timeout
         # `retry_for` is the authority on the retry period; `backoff` gives only the shape.
         self.backoff = replace(backoff or Backoff(), retry_for=retry_for)
         self.clock = clock
         self.random = random
-        self.batch = batch
+        # Under aiohttp's default connection pool (100): a POST's timeout counts its wait
+        # for a connection, and one receiver's hanging POSTs must not make others wait.
+        self.max_in_flight = max_in_flight
+        self.per_destination = per_destination
         self.idle_wakeup = idle_wakeup     # a bound on sleeping, should a notify() be missed
         self.passes = 0                    # passes made by run() (observable in tests)
         self._session_arg = session
@@ -56,6 +68,9 @@ class WebhookSender:
         self._wake = asyncio.Event()
         self._seen_written = -1            # store.webhooks_written at the last pass
         self._task: asyncio.Task | None = None
+        self._sending: dict[int, asyncio.Task] = {}    # delivery id -> its POST and result
+        self._busy: Counter[str] = Counter()           # destination -> deliveries being sent
+        self._unrecorded = False           # a result could not be written: its row is still due
 
     # -- lifecycle -------------------------------------------------------------
 
@@ -78,14 +93,23 @@ class WebhookSender:
                     with contextlib.suppress(TimeoutError):
                         await _wait_event(self._wake, delay)
         finally:
+            await self._cancel()
             self._task = None
 
     async def _pass(self) -> float:
-        """One run_once(); how long to sleep after it."""
+        """Start what is due and may start; how long to sleep after it (a POST that ends,
+        or a notify(), wakes the sender sooner)."""
         try:
-            if await self.run_once():
-                return 0.0     # a success may have released the next event of a message
-            return await self._delay()
+            if self._unrecorded:
+                # Back off rather than post that row again at once.
+                self._unrecorded = False
+                return self.idle_wakeup
+            now = self.clock()
+            await self._start_due(now)
+            nxt = await self.store.next_webhook_time(after=now)
+            if nxt is None:
+                return self.idle_wakeup
+            return min(self.idle_wakeup, max(nxt - self.clock(), 0.0))
         except Exception:
             log.exception("webhook pass failed; trying again")
             return self.idle_wakeup
@@ -96,38 +120,64 @@ class WebhookSender:
         if task is not None and task is not asyncio.current_task():
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
+        await self._cancel()
         if self._session is not None and self._owns_session:
             await self._session.close()
         self._session = None
 
-    # -- one pass --------------------------------------------------------------
+    async def _cancel(self) -> None:
+        tasks = list(self._sending.values())
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    # -- starting deliveries ---------------------------------------------------
 
     async def run_once(self) -> int:
-        """POST every delivery due now (concurrently), record the results; the number attempted."""
-        due = await self.store.webhooks_due(self.clock(), self.batch)
-        if due:
-            session = self._client()
-            results = await asyncio.gather(*(self._deliver(session, row) for row in due),
-                                           return_exceptions=True)
-            failed = [(row, r) for row, r in zip(due, results) if isinstance(r, Exception)]
-            for row, exc in failed:
-                log.error("webhook=%s result not recorded: %s", row["id"], exc)
-            if failed:
-                # Those rows are still due: back off instead of posting them again at once.
-                raise RuntimeError(f"{len(failed)} webhook result(s) not recorded")
-        return len(due)
+        """Start every delivery due now that has a free slot, and wait for their results;
+        the number started."""
+        started = await self._start_due(self.clock())
+        results = await asyncio.gather(*started, return_exceptions=True)
+        failed = sum(isinstance(r, Exception) for r in results)
+        if failed:
+            raise RuntimeError(f"{failed} webhook result(s) not recorded")
+        return len(started)
 
     async def next_due_time(self) -> float | None:
         """When the earliest delivery that may be sent becomes due (one waiting behind an
         earlier event of its message does not count)."""
-        head = await self.store.webhooks_due(math.inf, 1)
-        return head[0]["next_attempt_at"] if head else None
+        return await self.store.next_webhook_time()
 
-    async def _delay(self) -> float:
-        nxt = await self.next_due_time()
-        if nxt is None:
-            return self.idle_wakeup
-        return min(self.idle_wakeup, max(nxt - self.clock(), 0.0))
+    async def _start_due(self, now: float) -> list[asyncio.Task]:
+        free = self.max_in_flight - len(self._sending)
+        if free <= 0:
+            return []
+        full = [d for d, n in self._busy.items() if n >= self.per_destination]
+        rows = await self.store.webhooks_due(now, free, per_destination=self.per_destination,
+                                             sending=self._sending, full=full)
+        # A destination with some slots taken gets as many rows as it has slots: only the
+        # first of them start now.
+        return [self._start(row) for row in rows
+                if len(self._sending) < self.max_in_flight
+                and self._busy[row["destination"]] < self.per_destination]
+
+    def _start(self, row: dict) -> asyncio.Task:
+        task = asyncio.create_task(self._deliver(self._client(), row), name=f"webhook-{row['id']}")
+        self._sending[row["id"]] = task
+        self._busy[row["destination"]] += 1
+        task.add_done_callback(functools.partial(self._finished, row))
+        return task
+
+    def _finished(self, row: dict, task: asyncio.Task) -> None:
+        # Only now, with its result committed, may the delivery's row be read again.
+        del self._sending[row["id"]]
+        self._busy[row["destination"]] -= 1
+        if not self._busy[row["destination"]]:
+            del self._busy[row["destination"]]
+        if not task.cancelled() and task.exception() is not None:
+            log.error("webhook=%s result not recorded: %s", row["id"], task.exception())
+            self._unrecorded = True
+        self._wake.set()        # a slot is free, and the message's next event may be due
 
     def _client(self) -> aiohttp.ClientSession:
         if self._session is None:
