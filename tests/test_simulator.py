@@ -151,7 +151,7 @@ async def test_unknown_and_vendor_commands_answer_error(sim_client):
         ("AT+CGMI", ["modemgw"]),
         ("AT+CGMM", ["Simulated GSM Modem"]),
         ("AT+CGMR", ["modemgw-sim 1.0"]),
-        ("AT+CGSN", ["990000862471854"]),
+        ("AT+CGSN", ["990000866657200"]),  # derived from the link's name, ttyFAKE0 (imei.py)
         ("AT+CIMI", ["001010123456789"]),
         ("AT+CCID", ["+CCID: 8900100000012345678"]),
         ("AT+CSQ", ["+CSQ: 20,99"]),

@@ -1,7 +1,7 @@
 """A simulated GSM modem on a pseudo-terminal, speaking AT commands in PDU mode.
 
 Tests, demos and newcomers run the real serial code path against it without
-hardware. See `Simulator` for the API and `python -m modemgw.simulator -h`.
+hardware. See `Simulator` for the API and `modemgw simulate -h`.
 """
 
 from .cli import main

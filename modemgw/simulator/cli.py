@@ -1,10 +1,16 @@
-"""`python -m modemgw.simulator` (and later `modemgw simulate`): run a simulated modem until stopped."""
+"""`modemgw simulate` (or `python -m modemgw.simulator`): run a simulated modem until stopped,
+and `modemgw simulate inject`: make a running one receive an SMS, from another process.
+
+Exit codes as `modemgw`'s: 0 done; 1 refused (a text the network cannot carry);
+2 bad usage; 3 no simulated modem answers on that link.
+"""
 
 import argparse
 import asyncio
 import signal
 import sys
 
+from .control import ControlError, control_path, inject
 from .faults import Faults
 from .profiles import PROFILES
 from .settings import REPORT_MODES, Settings
@@ -14,8 +20,9 @@ from .transcript import Entry
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="python -m modemgw.simulator",
-        description="A simulated GSM modem (AT commands, PDU mode) on a pseudo-terminal.",
+        prog="modemgw simulate",
+        description="A simulated GSM modem (AT commands, PDU mode) on a pseudo-terminal. "
+                    "`modemgw simulate inject -h`: make a running one receive an SMS.",
     )
     p.add_argument("--link", help="symlink to create for the pty, e.g. /tmp/ttyFAKE0")
     p.add_argument("--profile", choices=sorted(PROFILES), default="generic")
@@ -59,7 +66,11 @@ def _log(entry: Entry) -> None:
 async def serve(simulator: Simulator, stop: asyncio.Event) -> None:
     """Run until `stop` is set."""
     async with simulator:
-        print(f"simulated {simulator.profile.name} modem on {simulator.path} ({simulator.device})", flush=True)
+        print(f"simulated {simulator.profile.name} modem on {simulator.path} ({simulator.device}), "
+              f"IMEI {simulator.profile.imei}", flush=True)
+        if simulator.control is not None:
+            print(f"receive an SMS: modemgw simulate inject --link {simulator.path} "
+                  f"--from +15551230001 --text 'Hello'", flush=True)
         await stop.wait()
 
 
@@ -74,7 +85,37 @@ async def _run(args: argparse.Namespace) -> None:
     await serve(simulator, stop)
 
 
+def build_inject_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="modemgw simulate inject",
+        description="Make a running simulated modem receive an SMS (long texts arrive in parts).")
+    p.add_argument("--link", required=True, help="the running simulator's --link")
+    p.add_argument("--from", dest="originator", required=True,
+                   help="the sender: a number (+15551230001) or up to 11 letters")
+    p.add_argument("--text", required=True)
+    return p
+
+
+def _inject(argv: list[str]) -> int:
+    args = build_inject_parser().parse_args(argv)
+    path = control_path(args.link)
+    try:
+        parts = asyncio.run(inject(path, args.originator, args.text))
+    except ControlError as error:
+        print(f"modemgw simulate: refused: {error}", file=sys.stderr)
+        return 1
+    except (OSError, TimeoutError) as error:
+        print(f"modemgw simulate: no simulated modem answers on {args.link} ({path}: "
+              f"{getattr(error, 'strerror', None) or 'no answer'})", file=sys.stderr)
+        return 3
+    print(f"{args.link} receives {parts} part(s) from {args.originator}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["inject"]:
+        return _inject(argv[1:])
     args = build_parser().parse_args(argv)
     try:
         asyncio.run(_run(args))

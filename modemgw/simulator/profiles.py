@@ -14,7 +14,7 @@ class Profile:
     manufacturer: str
     model: str
     revision: str
-    imei: str = "990000862471854"
+    imei: str | None = None          # None: derived from the simulator's name (imei.py)
     imsi: str = "001010123456789"
     iccid: str = "8900100000012345678"
     # AT+CNMI=? exactly as printed; values outside it are rejected.

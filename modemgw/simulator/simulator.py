@@ -9,6 +9,7 @@
 import asyncio
 import os
 from collections import Counter
+from dataclasses import replace
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -16,7 +17,9 @@ from modemgw.sms import EncodedPdu
 
 from .changes import ChangeNotifier
 from .commands import registration_line
+from .control import ControlServer, control_path
 from .faults import Faults
+from .imei import imei_for
 from .modem import Modem
 from .network import Network
 from .profiles import PROFILES, Profile
@@ -38,6 +41,10 @@ class Simulator:
         faults: Faults | None = None,
     ) -> None:
         self.profile = PROFILES[profile] if isinstance(profile, str) else profile
+        if self.profile.imei is None:
+            # The link's file name: the same modem on every run, wherever its directory.
+            name = os.path.basename(os.fspath(link)) if link is not None else self.profile.name
+            self.profile = replace(self.profile, imei=imei_for(name))
         self.settings = settings or Settings()
         self.faults = faults or Faults()
         self.counters: Counter[str] = Counter()
@@ -56,15 +63,21 @@ class Simulator:
         )
         self.network.receiver = self.modem
         self._tasks: set[asyncio.Task[Any]] = set()
+        # Another process injects inbound SMS through it (control.py); none without a link.
+        self.control = ControlServer(control_path(link), self.inject_sms) if link is not None else None
 
     # -- lifecycle -----------------------------------------------------------
 
     async def start(self) -> "Simulator":
         self.port.open()
         self.modem.power_on()
+        if self.control is not None:
+            await self.control.start()
         return self
 
     async def stop(self) -> None:
+        if self.control is not None:
+            await self.control.stop()
         for task in self._tasks:
             task.cancel()
         self.modem.power_off()
