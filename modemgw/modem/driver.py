@@ -7,7 +7,8 @@ ladder: probe with `AT` → `AT+CFUN=1,1` → reopen the port, with backoff whil
 the port is there but the modem will not open or set up. A device node that
 is gone is watched for instead (`presence`): the modem is opened as soon as
 it is back. A wrong PIN, a locked SIM or a missing SMSC stop the modem in
-state FAILED: those need a person.
+state FAILED: those need a person. What the modem receives is taken in by
+`receiving`, one URC at a time.
 """
 
 from __future__ import annotations
@@ -21,10 +22,9 @@ from enum import StrEnum
 
 from ..at import Urc, classify
 from ..at.errors import ResponseParseError
-from ..at.responses import (StoredPdu, parse_cmgl, parse_cmgr, parse_cmgs, parse_cnmi_test, parse_cops,
-                            parse_cpin, parse_cpms_test, parse_crsm, parse_csca, parse_csms,
-                            parse_csms_test, parse_csq, parse_registration, parse_storage_indication)
-from ..sms import EncodedPdu, PduError, StatusReport, decode_pdu
+from ..at.responses import (parse_cmgs, parse_cnmi_test, parse_cops, parse_cpin, parse_cpms_test, parse_crsm,
+                            parse_csca, parse_csms, parse_csms_test, parse_csq, parse_registration)
+from ..sms import EncodedPdu
 from . import vendors
 from .channel import CommandChannel
 from .latency import Histogram
@@ -32,13 +32,12 @@ from .errors import (CommandFailed, CommandTimeout, ConfigurationError, ModemUna
                      SendFailed, SendUnknown, SimError)
 from .notifications import NotificationPlan, plans
 from .presence import NodeWatch, present
+from .receiving import ANNOUNCED, ROUTED, Handler, Receiver
 
 log = logging.getLogger(__name__)
 
 # URCs a modem prints when it has (re)started under us.
 _BOOT_URCS = frozenset({"RDY", "+CFUN", "START", "^SYSSTART", "+PBREADY"})
-# URCs carrying the PDU itself; in phase 2+ the modem waits for AT+CNMA after each.
-_ROUTED = frozenset({"+CMT", "+CDS"})
 _SIM_BUSY_CME = frozenset({14, 515})
 # READ BINARY of EF_SMSS (file 6F43, TS 31.102 §4.2.9): byte 1 is the last TP-MR used.
 _READ_EF_SMSS = "AT+CRSM=176,28483,0,0,2"
@@ -88,29 +87,6 @@ class ModemInfo:
     memories: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class ReceivedPdu:
-    """A PDU the modem handed over: an inbound message, a status report, or junk.
-
-    `message` is the decoded PDU or None with `error` saying why; the raw
-    `hex` is always kept. `location` is (memory, index) when it was stored.
-    """
-
-    modem: str
-    hex: str
-    length: int | None
-    message: object | None
-    error: str | None = None
-    location: tuple[str, int] | None = None
-
-    @property
-    def is_status_report(self) -> bool:
-        return isinstance(self.message, StatusReport)
-
-
-Handler = Callable[[ReceivedPdu], Awaitable[None]]
-
-
 @dataclass
 class Counters:
     sent: int = 0
@@ -156,6 +132,8 @@ class Modem:
         self.state_listeners: list[Callable[[ModemState], None]] = []
         self._profile = vendors.detect("")
         self._channel = CommandChannel(name, self._on_urc)
+        self._receiver = Receiver(name, lambda command: self._cmd(command, check=False), self.info,
+                                  self.counters, lambda: self._profile, lambda: self.handler)
         # URCs and sweep requests, handled one at a time by one task so that
         # a message is never read (and handed up) twice by two readers.
         self._urcs: asyncio.Queue[Urc | None] = asyncio.Queue()
@@ -602,14 +580,14 @@ class Modem:
     # -- receiving -----------------------------------------------------------------
 
     def _on_urc(self, event: Urc) -> None:
-        (self._routed if event.name.upper() in _ROUTED else self._urcs).put_nowait(event)
+        (self._routed if event.name.upper() in ROUTED else self._urcs).put_nowait(event)
 
     async def _urc_worker(self, queue: asyncio.Queue) -> None:
         while True:
             event = await queue.get()
             try:
                 if event is None:
-                    await self._sweep()
+                    await self._receiver.sweep()
                 else:
                     await self._handle_urc(event)
             except CommandTimeout:
@@ -620,25 +598,8 @@ class Modem:
 
     async def _handle_urc(self, event: Urc) -> None:
         name = event.name.upper()
-        if name in ("+CMT", "+CDS"):
-            if event.pdu is None:
-                log.warning("modem=%s %s without a PDU line", self.name, event.line)
-                return
-            length = _trailing_int(event.line)
-            delivered = await self._deliver(self._received(event.pdu, length, None))
-            if self.info.sms_service == 1:
-                # Phase 2+: acknowledge exactly once, and only what was stored;
-                # without the ack the network re-delivers it.
-                await self._cmd("AT+CNMA" if delivered else "AT+CNMA=2", check=False)
-        elif name in ("+CMTI", "+CDSI"):
-            try:
-                where = parse_storage_indication(event.line)
-            except ResponseParseError:
-                log.warning("modem=%s unreadable %r", self.name, event.line)
-                return
-            found = await self._read_stored(where.memory, where.index)
-            if not found and name == "+CDSI" and self._profile.read_sr_on_cdsi and where.memory.upper() != "SR":
-                await self._sweep_memory("SR")
+        if name in ROUTED or name in ANNOUNCED:
+            await self._receiver.on_urc(event)
         elif name == "^RSSI":
             with contextlib.suppress(ValueError):
                 self.info.rssi = int(event.payload)
@@ -649,96 +610,3 @@ class Modem:
             log.warning("modem=%s restarted by itself (%s); setting it up again", self.name, event.line)
             self._rebooted = True
             self._trouble.set()
-
-    def _received(self, pdu: str, length: int | None, location: tuple[str, int] | None) -> ReceivedPdu:
-        try:
-            message = decode_pdu(pdu, length)
-        except PduError as exc:
-            log.warning("modem=%s undecodable PDU kept: %s (%s)", self.name, pdu, exc)
-            return ReceivedPdu(self.name, pdu, length, None, str(exc), location)
-        return ReceivedPdu(self.name, pdu, length, message, None, location)
-
-    async def _deliver(self, received: ReceivedPdu) -> bool:
-        """Hand a PDU up; True once the layer above has it stored."""
-        if received.is_status_report:
-            self.counters.reports += 1
-        else:
-            self.counters.received += 1
-        if self.handler is None:
-            log.info("modem=%s received %s (no handler; left on the modem)", self.name, received.hex)
-            return False
-        try:
-            await self.handler(received)
-        except Exception:
-            log.exception("modem=%s handler failed; the PDU stays on the modem", self.name)
-            return False
-        return True
-
-    async def _select_memory(self, memory: str) -> bool:
-        return (await self._cmd(f'AT+CPMS="{memory}"', check=False)).ok
-
-    async def _read_stored(self, memory: str, index: int) -> bool:
-        await self._select_memory(memory)
-        response = await self._cmd(f"AT+CMGR={index}", check=False)
-        if not response.ok:
-            return False
-        try:
-            stored = parse_cmgr(response.lines)
-        except ResponseParseError as exc:
-            log.warning("modem=%s unreadable +CMGR for %s %d: %s", self.name, memory, index, exc)
-            return False
-        if stored is None:
-            return False
-        await self._take(stored, memory, index)
-        return True
-
-    async def _take(self, stored: StoredPdu, memory: str, index: int) -> None:
-        received = self._received(stored.pdu, stored.length, (memory, index))
-        if await self._deliver(received):
-            await self._cmd(f"AT+CMGD={index}", check=False)
-
-    async def _sweep(self) -> None:
-        """Read and clear everything stored: what arrived while the gateway was away."""
-        if self.handler is None:
-            return
-        memories = [m for m in ("SM", "ME", "SR") if m in self.info.memories] or ["SM"]
-        for memory in memories:
-            await self._sweep_memory(memory)
-        if memories:
-            await self._select_memory(memories[0])
-
-    async def _sweep_memory(self, memory: str) -> None:
-        if not await self._select_memory(memory):
-            return
-        if self._profile.cmgl:
-            response = await self._cmd("AT+CMGL=4", check=False)
-            if response.ok:
-                try:
-                    items = parse_cmgl(response.lines)
-                except ResponseParseError as exc:
-                    log.warning("modem=%s unreadable +CMGL in %s: %s", self.name, memory, exc)
-                    items = []
-                for item in items:
-                    if item.index is not None:
-                        await self._take(item, memory, item.index)
-                return
-        # No usable AT+CMGL: read each slot the memory has.
-        response = await self._cmd(f'AT+CPMS="{memory}"', check=False)
-        total = _cpms_total(response.lines)
-        for index in range(0, total + 1):
-            await self._read_stored(memory, index)
-
-
-def _trailing_int(line: str) -> int | None:
-    tail = line.rsplit(",", 1)[-1].split(":")[-1].strip()
-    return int(tail) if tail.isdigit() else None
-
-
-def _cpms_total(lines: tuple[str, ...]) -> int:
-    from ..at.responses import parse_cpms
-    for line in lines:
-        with contextlib.suppress(ResponseParseError):
-            usage = parse_cpms(line)
-            if usage:
-                return min(usage[0].total, 255)
-    return 0

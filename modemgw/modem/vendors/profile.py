@@ -16,8 +16,6 @@ class VendorProfile:
     iccid_commands: tuple[str, ...] = ("AT+CCID", "AT+ICCID")
     # Status report routing to try, best first (CNMI <ds>).
     ds_preference: tuple[int, ...] = (1, 2)
-    # On +CDSI, also look in "SR" when the named memory holds no report.
-    read_sr_on_cdsi: bool = True
     # AT+CMGL=4 works in PDU mode (else each index is read with AT+CMGR).
     cmgl: bool = True
     # AT+CFUN=1,1 brings the modem back on the same port.
