@@ -54,23 +54,30 @@ class Config:
     default_region: str | None = None
     allow_short_codes: bool = False    # national short codes (84424) sent as given
     rate_limit_per_minute: int = 600
+    header_timeout: float = 10.0        # s for a request's head (api/server.py)
+    body_timeout: float = 30.0          # s for its body, from the end of the head
+    keepalive_timeout: float = 75.0     # s an idle connection stays open
+    max_connections: int = 512
     database: str = "modemgw.db"
     webhook_url: str | None = None
     webhook_retry_hours: float = 48.0
     webhook_timeout: float = 10.0
     delivery_policy: str = "at_most_once"
+    unknown_window: float = 600.0          # s a part in doubt waits for a report before its policy
+    report_window: float = 7 * 86400.0     # s a sent part waits for its report before it expires
     national_languages: tuple[str, ...] = ()
     log_format: str = "text"
     modems: tuple[ModemConfig, ...] = ()
     simulators: tuple[SimulatorConfig, ...] = field(default_factory=tuple)
 
-    unknown_window: float = 600.0          # s a part in doubt waits for a report before its policy
-    report_window: float = 7 * 86400.0     # s a sent part waits for its report before it expires
 
 _SECTIONS: dict[str, dict[str, tuple[type | tuple[type, ...], str]]] = {
     "api": {"listen": (str, "listen"), "default_region": (str, "default_region"),
             "allow_short_codes": (bool, "allow_short_codes"),
-            "rate_limit_per_minute": (int, "rate_limit_per_minute")},
+            "rate_limit_per_minute": (int, "rate_limit_per_minute"),
+            "header_timeout": ((int, float), "header_timeout"), "body_timeout": ((int, float), "body_timeout"),
+            "keepalive_timeout": ((int, float), "keepalive_timeout"),
+            "max_connections": (int, "max_connections")},
     "store": {"path": (str, "database")},
     "webhooks": {"default_url": (str, "webhook_url"), "retry_hours": ((int, float), "webhook_retry_hours"),
                  "timeout": ((int, float), "webhook_timeout")},
@@ -172,6 +179,9 @@ def parse(text: str, name: str = "<config>") -> Config:
         if not sep or not port.isdigit() or not 0 <= int(port) < 65536:  # 0: any free port
             fail("api", "listen", f"expected HOST:PORT, got {listen!r}")
         values["listen_host"], values["listen_port"] = host.strip("[]") or "127.0.0.1", int(port)
+    for key in ("header_timeout", "body_timeout", "keepalive_timeout", "max_connections"):
+        if key in values and not values[key] > 0:
+            fail("api", key, "must be positive")
     if values.get("delivery_policy", "at_most_once") not in ("at_most_once", "at_least_once"):
         fail("sending", "delivery_policy", "must be at_most_once or at_least_once")
     for key in ("unknown_window", "report_window"):

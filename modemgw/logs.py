@@ -1,8 +1,10 @@
 """Logging: one line per event, `key=value` fields (or JSON), secrets masked.
 
 Messages name their subject as `message=<id>` and `modem=<name>`. A filter
-masks API keys, webhook secrets and SIM PINs even if a careless line or a
-library's debug output would contain one.
+masks API keys, webhook secrets, SIM PINs, Authorization headers and
+`token`/`hash`/`secret` fields or query parameters, in messages, tracebacks
+and stacks, even if a careless line or a library's debug output would
+contain one.
 """
 
 from __future__ import annotations
@@ -17,12 +19,17 @@ _SECRETS = (
     (re.compile(r"mgw_[A-Za-z0-9_\-]{8,}"), "mgw_***"),
     (re.compile(r"whsec_[A-Za-z0-9_\-]{8,}"), "whsec_***"),
     (re.compile(r'(\+CPIN=)"?[0-9]{4,8}"?(?:,"?[0-9]{4,8}"?)?', re.I), r'\1"****"'),
+    # The header, whatever its scheme, as a line, a dict entry or a repr.
+    (re.compile(r"""(authorization['"]?\s*[:=]\s*['"]?)[^'"\r\n]+""", re.I), r"\1***"),
     (re.compile(r"(Bearer\s+)\S+", re.I), r"\1***"),
+    # Query parameters and fields: ?token=..., key_hash=..., 'webhook_secret': '...'.
+    (re.compile(r"""\b([\w-]*(?:token|hash|secret)['"]?\s*[:=]\s*['"]?)[^\s&'",;}]+""", re.I),
+     r"\1***"),
 )
 
 
 # Every secret pattern contains one of these: most lines contain none and skip the regexes.
-_MARKERS = ("mgw_", "whsec_", "cpin", "bearer")
+_MARKERS = ("mgw_", "whsec_", "cpin", "bearer", "authorization", "token", "hash", "secret")
 
 
 def redact(text: str) -> str:
@@ -35,12 +42,34 @@ def redact(text: str) -> str:
 
 
 class RedactingFilter(logging.Filter):
+    """Masks the message, and the traceback and stack of the record too: an
+    exception's text can hold what the request sent."""
+
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         cleaned = redact(message)
         if cleaned != message:
             record.msg, record.args = cleaned, None
+        if record.exc_info and not record.exc_text:
+            # What logging.Formatter.format would cache here and print.
+            record.exc_text = _PLAIN.formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
         return True
+
+
+_PLAIN = logging.Formatter()
+
+
+def guard(*names: str) -> None:
+    """Mask secrets in these loggers' own records, whichever handler gets them
+    (aiohttp's, for one, log parts of requests they refuse)."""
+    for name in names:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactingFilter) for f in logger.filters):
+            logger.addFilter(RedactingFilter())
 
 
 class JsonFormatter(logging.Formatter):
@@ -51,7 +80,7 @@ class JsonFormatter(logging.Formatter):
         for field in re.finditer(r"(\w+)=(\S+)", entry["msg"]):
             entry.setdefault(field.group(1), field.group(2))
         if record.exc_info:
-            entry["exception"] = redact(self.formatException(record.exc_info))
+            entry["exception"] = redact(record.exc_text or self.formatException(record.exc_info))
         return json.dumps(entry, ensure_ascii=False)
 
 

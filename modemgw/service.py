@@ -117,6 +117,7 @@ class Gateway:
 
     async def _start_api(self) -> None:
         from .api import create_app
+        from .api.server import Limits, serve
         assert self.dispatcher is not None
         app = create_app(self.store, modems=self.dispatcher.modems, references=self.references,
                          default_region=self.config.default_region,
@@ -125,10 +126,10 @@ class Gateway:
                          national_languages=self.config.national_languages,
                          policy=self.config.delivery_policy,
                          on_accepted=self.dispatcher.notify, metrics=self.metrics)
-        self.runner = web.AppRunner(app, access_log=None)
-        await self.runner.setup()
-        site = web.TCPSite(self.runner, self.config.listen_host, self.config.listen_port)
-        await site.start()
+        c = self.config
+        self.runner = await serve(app, c.listen_host, c.listen_port, Limits(
+            header_timeout=c.header_timeout, body_timeout=c.body_timeout,
+            keepalive_timeout=c.keepalive_timeout, max_connections=c.max_connections))
 
     async def metrics(self) -> str:
         from .metrics import render

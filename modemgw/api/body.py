@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 from aiohttp import web
 
@@ -11,6 +12,23 @@ from .errors import invalid
 
 def _no_constants(name: str) -> float:
     raise ValueError(f"{name} is not JSON")
+
+
+@dataclass(frozen=True, slots=True)
+class OversizedInteger:
+    """An integer literal longer than Python converts (4,300 digits, CVE-2020-10735).
+
+    No field takes one; kept as a value rather than failing the whole body, so that
+    the field's own check refuses it and names the field.
+    """
+    digits: int
+
+
+def _integer(text: str) -> int | OversizedInteger:
+    try:
+        return int(text)
+    except ValueError:
+        return OversizedInteger(len(text.lstrip("-")))
 
 
 def _no_duplicates(pairs: list[tuple[str, object]]) -> dict:
@@ -37,7 +55,8 @@ async def read_object(request: web.Request, max_body: int) -> dict:
     except UnicodeDecodeError:
         raise invalid("body", "the request body is not UTF-8") from None
     try:
-        value = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
+        value = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constants,
+                           parse_int=_integer)
     except json.JSONDecodeError as exc:
         raise invalid("body", f"the request body is not valid JSON: {exc.msg} at line {exc.lineno} "
                               f"column {exc.colno}") from None

@@ -20,13 +20,14 @@ STATUS = {
 
 class ApiError(Exception):
     def __init__(self, code: str, message: str, *, field: str | None = None,
-                 headers: dict[str, str] | None = None) -> None:
+                 headers: dict[str, str] | None = None, status: int | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.field = field
         self.headers = headers or {}
-        self.status = STATUS[code]
+        # `status` only where HTTP needs another one for the same code (503 when busy).
+        self.status = status or STATUS[code]
 
 
 def invalid(field: str | None, message: str) -> ApiError:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from aiohttp import web
 
 from . import query, views
-from .context import context
+from .context import KEY, context
+from .errors import invalid
 
 INBOUND_PARAMS = {"received_since", "limit", "cursor"}
 
@@ -42,21 +43,21 @@ async def inbound(request: web.Request) -> web.Response:
 
 
 EVENT_PARAMS = {"after", "limit"}
+MAX_EVENT_CURSOR = 2**63 - 1     # the largest SQLite rowid
 
 
 async def events(request: web.Request) -> web.Response:
     """The event log after a cursor, oldest first: how a consumer that was offline catches up."""
-    from .context import KEY
-    from .errors import invalid
     params = query.single(request.query, EVENT_PARAMS)
     after = params.get("after", "0")
-    if not (after.isascii() and after.isdigit()) or len(after) > 18:
+    position = query.bounded(after, 0, MAX_EVENT_CURSOR)
+    if position is None:
         raise invalid("after", "after must be a cursor returned as next_cursor (or 0 for the start)")
     size = query.limit(params)
-    rows = await context(request).store.list_events(after=int(after), limit=size,
+    rows = await context(request).store.list_events(after=position, limit=size,
                                                     api_key_id=request[KEY]["id"])
     items = [views.event(r) for r in rows]
-    return web.json_response({"data": items, "next_cursor": items[-1]["cursor"] if items else after})
+    return web.json_response({"data": items, "next_cursor": items[-1]["cursor"] if items else str(position)})
 
 
 async def metrics(request: web.Request) -> web.Response:

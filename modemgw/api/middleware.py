@@ -10,7 +10,7 @@ import time
 from aiohttp import web
 
 from .context import KEY, LOGGED, RATE, context
-from .errors import ApiError, error_response, from_http
+from .errors import ApiError, error_response, from_http, invalid
 
 log = logging.getLogger("modemgw.api")
 
@@ -22,10 +22,14 @@ _PREFIX = secrets.token_hex(3)
 _COUNTER = itertools.count(1)
 
 
+def request_id() -> str:
+    return f"{_PREFIX}{next(_COUNTER) & 0xFFFFFF:06x}"
+
+
 @web.middleware
 async def respond(request: web.Request, handler) -> web.StreamResponse:
     started = time.perf_counter()
-    request_id = f"{_PREFIX}{next(_COUNTER) & 0xFFFFFF:06x}"
+    rid = request_id()
     path = request.rel_url.raw_path    # still percent-encoded: a decoded %0A would forge a log line
     request[LOGGED] = {}
     try:
@@ -34,18 +38,22 @@ async def respond(request: web.Request, handler) -> web.StreamResponse:
         response = error_response(err)
     except web.HTTPException as exc:
         response = error_response(from_http(exc, request))
+    except ConnectionError:
+        # The client left, or the server closed the connection (api/server.py): nobody
+        # reads this answer, and it is no fault of the gateway's.
+        response = error_response(invalid("body", "the connection closed before the request was read"))
     except Exception:
-        log.exception("request=%s method=%s path=%s failed", request_id, request.method, path)
+        log.exception("request=%s method=%s path=%s failed", rid, request.method, path)
         response = error_response(ApiError(
-            "server_error", f"internal error; the gateway's log has the details (request {request_id})"))
-    response.headers["X-Request-Id"] = request_id
+            "server_error", f"internal error; the gateway's log has the details (request {rid})"))
+    response.headers["X-Request-Id"] = rid
     rate = request.get(RATE)
     if rate is not None:
         response.headers.update(rate.headers())
     key = request.get(KEY)
     fields = " ".join(f"{k}={v}" for k, v in request[LOGGED].items())
     # The key's id, never the key: the Authorization header is not logged at all.
-    log.info("request=%s method=%s path=%s status=%d ms=%.1f key=%s%s", request_id, request.method,
+    log.info("request=%s method=%s path=%s status=%d ms=%.1f key=%s%s", rid, request.method,
              path, response.status, (time.perf_counter() - started) * 1000,
              key["id"] if key else "-", " " + fields if fields else "")
     return response

@@ -29,9 +29,23 @@ def limit(params: dict[str, str]) -> int:
     value = params.get("limit")
     if value is None:
         return DEFAULT_LIMIT
-    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= MAX_LIMIT:
+    number = bounded(value, 1, MAX_LIMIT)
+    if number is None:
         raise invalid("limit", f"limit must be an integer from 1 to {MAX_LIMIT}")
-    return int(value)
+    return number
+
+
+def bounded(text: str, low: int, high: int) -> int | None:
+    """`text` as a decimal integer from `low` to `high`, else None.
+
+    The length is checked before int(): Python refuses to convert more than 4,300
+    digits (ValueError, CVE-2020-10735), which a query string can easily hold.
+    """
+    digits = text.lstrip("0") or "0"     # int() counts leading zeros towards its limit too
+    if not (text.isascii() and text.isdigit()) or len(digits) > len(str(high)):
+        return None
+    number = int(digits)
+    return number if low <= number <= high else None
 
 
 def after(params: dict[str, str], prefix: str) -> str | None:
