@@ -11,6 +11,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "udev" / "77-modemgw.rules"
 UNIT = ROOT / "systemd" / "modemgw.service"
+SIMULATOR_DROP_IN = ROOT / "systemd" / "modemgw.service.d" / "simulator.conf"
 
 # udev(7): match keys use == / !=, assignment keys = += -= :=
 _MATCH_KEYS = {"ACTION", "SUBSYSTEM", "SUBSYSTEMS", "KERNEL", "ENV", "ATTRS", "ATTR", "DRIVERS"}
@@ -77,6 +78,32 @@ def _unit_for_here(tmp_path) -> Path:
     unit = tmp_path / "modemgw.service"
     unit.write_text(UNIT.read_text().replace("/usr/local/bin/modemgw", exe))
     return unit
+
+
+def test_systemd_unit_verifies_with_the_simulator_drop_in(tmp_path):
+    # verify reads drop-ins from <unit>.d next to the unit and warns about them by path.
+    unit = _unit_for_here(tmp_path)
+    (tmp_path / "modemgw.service.d").mkdir()
+    shutil.copy(SIMULATOR_DROP_IN, tmp_path / "modemgw.service.d")
+    result = subprocess.run([shutil.which("systemd-analyze") or "systemd-analyze", "verify", str(unit)],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "modemgw.service" not in result.stderr, result.stderr
+
+
+def test_pseudo_terminals_only_for_the_simulator():
+    """Only simulated modems open /dev/ptmx and /dev/pts/N: the production unit denies them."""
+    assert "char-pts" not in UNIT.read_text() and "ptmx" not in UNIT.read_text()
+    drop_in = SIMULATOR_DROP_IN.read_text()
+    assert "DeviceAllow=char-pts rw" in drop_in and "DeviceAllow=/dev/ptmx rw" in drop_in
+
+
+def test_open_file_limit_has_room_for_the_connections():
+    from modemgw.api.server import SPARE_FILES
+    from modemgw.config import Config
+    limit = re.search(r"^LimitNOFILE=(\d+)$", UNIT.read_text(), re.M)
+    assert limit, "the unit sets no LimitNOFILE (systemd's default soft limit is 1024)"
+    assert int(limit.group(1)) >= Config().max_connections + SPARE_FILES
 
 
 def test_systemd_unit_verifies(tmp_path):

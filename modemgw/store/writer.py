@@ -22,6 +22,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from . import private
+
 T = TypeVar("T")
 _STOP = object()
 MAX_BATCH = 1000
@@ -44,6 +46,7 @@ class _Outcome:
 
 
 def connect(path: str) -> sqlite3.Connection:
+    private.create(path)      # 0600 before SQLite would create it with the umask's mode
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA journal_mode=WAL")
