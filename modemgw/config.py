@@ -146,6 +146,9 @@ def parse(text: str, name: str = "<config>") -> Config:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{name}: {exc}") from exc
+    except ValueError as exc:
+        # tomllib converts integers with int(): one of over 4,300 digits fails there.
+        raise ConfigError(f"{name}: {exc}") from None
     where = _Locator(text)
 
     def fail(section: str | None, key: str | None, message: str, index: int | None = None) -> None:

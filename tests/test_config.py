@@ -77,3 +77,8 @@ def test_errors_name_file_key_and_line(text, expected):
 def test_unreadable_file(tmp_path):
     with pytest.raises(ConfigError, match="cannot read"):
         load(tmp_path / "missing.toml")
+
+
+def test_an_integer_too_long_to_convert_is_a_config_error():
+    with pytest.raises(ConfigError, match="4300"):
+        parse("[api]\nrate_limit_per_minute = " + "9" * 5000 + "\n")
