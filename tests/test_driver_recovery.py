@@ -21,7 +21,8 @@ def paths(tmp_path):
     /dev/serial/by-id glob of `identity.by_usb_serial`), and a lookup that is a coroutine
     (as `identity.by_imei`, which asks each port)."""
     def by_name():
-        return next(iter(glob.glob(os.path.join(tmp_path, "ttyMOD*"))), None)
+        return next((n for n in glob.glob(os.path.join(tmp_path, "*")) if os.path.basename(n) == "ttyMODEM"),
+                    None)
 
     async def by_asking():
         return by_name()
