@@ -4,13 +4,15 @@ import asyncio
 import json
 import os
 import pty
+import re
 import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from modemgw.simulator import Simulator
+from modemgw.simulator import Settings, Simulator
+from test_api_harness import running_api
 
 EXE = shutil.which("modemgw") or str(Path(sys.executable).parent / "modemgw")
 
@@ -77,12 +79,56 @@ def test_keys_create_list_revoke(tmp_path):
     assert key.encode() not in Path(db).read_bytes()
 
 
+def run_into_closed_pipe(*args):
+    """`modemgw ... | head` where head has already gone: every write to stdout fails (EPIPE)."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        return subprocess.run([EXE, *args], stdout=write_end, stderr=subprocess.PIPE, text=True, timeout=60)
+    finally:
+        os.close(write_end)
+
+
+def test_a_closed_stdout_ends_quietly(tmp_path):
+    db = str(tmp_path / "k.db")
+    assert run("keys", "create", "alice", "--db", db).returncode == 0
+    # argparse itself ignores a failed write of --help and --version, and exits 0.
+    for args, code in ((("preview", "hello"), 141),
+                       (("decode", "0001000B914151550521F3000005E8329BFD06"), 141),
+                       (("keys", "list", "--db", db), 141),
+                       (("--help",), 0), (("--version",), 0), (("simulate", "--help"), 0)):
+        r = run_into_closed_pipe(*args)
+        assert (r.returncode, r.stderr) == (code, ""), args
+
+
+async def test_preview_speaks_the_apis_names(tmp_path):
+    text = "Olá 😀"
+    async with running_api(tmp_path) as api:
+        answer = (await api.call("POST", "/v1/messages/preview", json_body={"text": text})).body
+    proc = await asyncio.create_subprocess_exec(EXE, "preview", text, stdout=asyncio.subprocess.PIPE)
+    async with asyncio.timeout(60):
+        out, _ = await proc.communicate()
+    assert json.loads(out) == answer
+
+
 def test_preview_and_decode():
     r = run("preview", "Olá 😀")
     assert r.returncode == 0 and '"ucs2"' in r.stdout
     r = run("decode", "0001000B914151550521F3000005E8329BFD06")
     assert r.returncode == 0 and '"text": "hello"' in r.stdout
     assert run("decode", "zz").returncode == 2
+
+
+async def test_probe_says_unknown_for_what_a_modem_does_not_know(tmp_path):
+    async with Simulator(str(tmp_path / "ttySIM"), settings=Settings(registration=0)) as sim:
+        await sim.wait_ready()
+        proc = await asyncio.create_subprocess_exec(EXE, "probe", "--timeout", "0.5", sim.path,
+                                                    stdout=asyncio.subprocess.PIPE)
+        async with asyncio.timeout(30):
+            out, _ = await proc.communicate()
+    text = out.decode()
+    assert proc.returncode == 0 and f"IMEI {sim.profile.imei}" in text
+    assert "operator unknown" in text and "None" not in text
 
 
 async def test_probe_finds_simulated_modem_and_survives_a_silent_port(tmp_path):
@@ -108,7 +154,11 @@ async def test_probe_finds_simulated_modem_and_survives_a_silent_port(tmp_path):
     assert elapsed < 15
 
 
-async def test_demo_runs_on_simulated_modems_and_delivers(tmp_path):
+def demo_line(seen: list[str], label: str) -> str:
+    return next(line for line in seen if line.startswith(label)).split(label)[1].strip()
+
+
+async def test_demo_runs_offline_on_simulated_modems_and_delivers(tmp_path):
     proc = await asyncio.create_subprocess_exec(
         EXE, "demo", "--port", "0", "--db", str(tmp_path / "demo.db"),
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
@@ -117,13 +167,31 @@ async def test_demo_runs_on_simulated_modems_and_delivers(tmp_path):
         text = "".join(seen)
         assert "API key (shown once): mgw_" in text
         assert "status: delivered" in text and "received: Welcome to modemgw!" in text
-        # The curl line works as printed (the first command, continued over two lines).
+        hook = demo_line(seen, "Webhook receiver (prints the events it gets):")
+        assert hook.startswith("http://127.0.0.1:")
+        # Every URL the demo shows is on this machine.
+        assert {url.split("/")[2].split(":")[0] for url in re.findall(r"https?://\S+", text)} == {"127.0.0.1"}
+        # The curl line works as printed (the first command, continued over two lines), and
+        # the demo's receiver shows the webhooks it caused.
         start = next(i for i, line in enumerate(seen) if line.strip().startswith("curl"))
         command = seen[start].rstrip().rstrip("\\") + " " + seen[start + 1].strip()
+        assert f'"callback_url": "{hook}"' in command
         curl = await asyncio.create_subprocess_shell(command, stdout=asyncio.subprocess.PIPE)
-        out, _ = await asyncio.wait_for(curl.communicate(), 30)
+        async with asyncio.timeout(30):
+            out, _ = await curl.communicate()
         reply = json.loads(out)
         assert reply["status"] == "queued" and reply["id"].startswith("msg_")
+        events = await read_until(proc.stdout, f"webhook message.delivered {reply['id']}")
+        assert "signature checks out" in events[-1]
+        # So does the inject command: the simulated modem receives, the receiver shows it.
+        inject = next(line for line in seen if "modemgw simulate inject" in line).split("#")[0]
+        injector = await asyncio.create_subprocess_shell(inject.strip().replace("modemgw", EXE, 1),
+                                                         stdout=asyncio.subprocess.PIPE)
+        async with asyncio.timeout(30):
+            await injector.communicate()
+        assert injector.returncode == 0
+        events = await read_until(proc.stdout, "webhook message.received")
+        assert "from +15551230009: 'Hi there'" in events[-1] and "signature checks out" in events[-1]
     finally:
         proc.terminate()
         await proc.wait()

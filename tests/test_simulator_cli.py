@@ -155,3 +155,28 @@ async def test_inject_errors_are_explained(tmp_path, start, originator, code, wo
         if start:
             await sim.stop()
     assert inject.returncode == code and words in err.decode() and "Traceback" not in err.decode()
+
+
+async def test_a_closed_stdout_does_not_stop_the_simulator(tmp_path):
+    link = tmp_path / "ttyFAKE0"
+    read_end, write_end = os.pipe()
+    os.close(read_end)                                   # `modemgw simulate ... | head -1`, head gone
+    try:
+        process = await asyncio.create_subprocess_exec(
+            EXE, "simulate", "--link", str(link), stdout=write_end, stderr=asyncio.subprocess.PIPE)
+    finally:
+        os.close(write_end)
+    try:
+        async with asyncio.timeout(30):
+            while True:     # the control socket answers once the simulator runs
+                inject = await asyncio.create_subprocess_exec(
+                    EXE, "simulate", "inject", "--link", str(link), "--from", "+15551230009",
+                    "--text", "hi", stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+                if await inject.wait() == 0:
+                    break
+                assert process.returncode is None, "the simulator ended"
+    finally:
+        process.terminate()
+        async with asyncio.timeout(10):
+            _, err = await process.communicate()
+    assert (process.returncode, err) == (0, b"")

@@ -10,6 +10,7 @@ import asyncio
 import signal
 import sys
 
+from ..cli.common import say
 from .control import ControlError, control_path, inject
 from .faults import Faults
 from .profiles import PROFILES
@@ -66,11 +67,12 @@ def _log(entry: Entry) -> None:
 async def serve(simulator: Simulator, stop: asyncio.Event) -> None:
     """Run until `stop` is set."""
     async with simulator:
-        print(f"simulated {simulator.profile.name} modem on {simulator.path} ({simulator.device}), "
-              f"IMEI {simulator.profile.imei}", flush=True)
+        # say(): a reader that left (`| head -1`) does not stop the modem.
+        say(f"simulated {simulator.profile.name} modem on {simulator.path} ({simulator.device}), "
+            f"IMEI {simulator.profile.imei}")
         if simulator.control is not None:
-            print(f"receive an SMS: modemgw simulate inject --link {simulator.path} "
-                  f"--from +15551230001 --text 'Hello'", flush=True)
+            say(f"receive an SMS: modemgw simulate inject --link {simulator.path} "
+                f"--from +15551230001 --text 'Hello'")
         await stop.wait()
 
 

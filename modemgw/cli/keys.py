@@ -1,0 +1,73 @@
+"""`modemgw keys`: create, list and revoke API keys, straight in the database."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from .common import CommandError, Exit, load_config
+
+
+def register(sub) -> None:
+    p = sub.add_parser("keys", help="create, list and revoke API keys")
+    ksub = p.add_subparsers(dest="keys_command", required=True, metavar="ACTION")
+    for name, help_ in (("create", "create a key (shown once)"), ("list", "list keys"),
+                        ("revoke", "revoke a key"),
+                        ("secret", "show the webhook signing secret of key ID (0: inbound events)")):
+        k = ksub.add_parser(name, help=help_)
+        k.add_argument("--config", help="configuration file naming the database")
+        k.add_argument("--db", help="database file (instead of --config)")
+        if name == "create":
+            k.add_argument("name")
+        if name in ("revoke", "secret"):
+            k.add_argument("id", type=int)
+        k.set_defaults(func=_keys)
+
+
+def _database(args: argparse.Namespace) -> str:
+    from ..config import ConfigError
+    if args.db:
+        return args.db
+    try:
+        return load_config(args.config, fallback_demo=True).database
+    except ConfigError as exc:
+        raise CommandError(str(exc), Exit.USAGE) from None
+
+
+def _keys(args: argparse.Namespace) -> int:
+    from ..store import Store
+    path = _database(args)
+
+    async def run() -> int:
+        store = Store(path)
+        await store.open()
+        try:
+            return await _action(store, args)
+        finally:
+            await store.close()
+    return asyncio.run(run())
+
+
+async def _action(store, args: argparse.Namespace) -> int:
+    if args.keys_command == "create":
+        key_id, key = await store.create_key(args.name)
+        print(f"key {key_id} ({args.name}): {key}")
+        print(f"webhook signing secret: {await store.key_secret(key_id)}")
+        print("Store the key now: only its hash is kept and it cannot be shown again. "
+              "`modemgw keys secret ID` shows the webhook secret again.", file=sys.stderr)
+    elif args.keys_command == "list":
+        for k in await store.list_keys():
+            state = "revoked" if k["revoked_at"] else "active"
+            print(f"{k['id']:>4}  {k['prefix']}…  {state:8}  {k['name']}")
+    elif args.keys_command == "secret":
+        secret = (await store.key_secret(args.id) if args.id
+                  else await store.ensure_default_secret())
+        if secret is None:
+            raise CommandError(f"no key {args.id}")
+        print(secret)
+    elif args.keys_command == "revoke":
+        if not await store.revoke_key(args.id):
+            raise CommandError(f"no active key {args.id}")
+        print(f"key {args.id} revoked")
+    return Exit.OK
