@@ -13,6 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+# The other providers' APIs modemgw serves (modemgw/dialects/), all on by default. Named
+# here, not imported: a dialect that is switched off is never loaded.
+DIALECTS: tuple[str, ...] = ("smsprovider", "cartboss", "voximplant", "smspm", "twilio")
+
 
 class ConfigError(ValueError):
     pass
@@ -69,6 +73,9 @@ class Config:
     log_format: str = "text"
     modems: tuple[ModemConfig, ...] = ()
     simulators: tuple[SimulatorConfig, ...] = field(default_factory=tuple)
+    # [dialects]: the other providers' APIs served beside the native one
+    dialects: tuple[str, ...] = DIALECTS
+    dialect_settings: dict[str, dict[str, Any]] = field(default_factory=dict)   # [dialects.<name>]
 
 
 _SECTIONS: dict[str, dict[str, tuple[type | tuple[type, ...], str]]] = {
@@ -162,6 +169,9 @@ def parse(text: str, name: str = "<config>") -> Config:
     for section, table in data.items():
         if section in ("modem", "simulator"):
             continue
+        if section == "dialects":
+            _dialects(table, values, fail)
+            continue
         if section not in _SECTIONS:
             fail(None, None, f"unknown section [{section}] (known: {', '.join(sorted(_SECTIONS))}, "
                              "[[modem]], [[simulator]])")
@@ -212,6 +222,23 @@ def parse(text: str, name: str = "<config>") -> Config:
             index = i if section == "modem" else i - len(values["modems"])
             fail(section, "name", f"duplicate modem name {n!r}", index)
     return Config(**values)
+
+
+def _dialects(table: object, values: dict, fail) -> None:
+    """[dialects] enabled = [...]; [dialects.<name>] with its own keys (strings)."""
+    if not isinstance(table, dict):
+        fail(None, "dialects", "must be a table")
+    for key, value in table.items():
+        if key == "enabled":
+            if not isinstance(value, list) or not all(isinstance(x, str) and x in DIALECTS for x in value):
+                fail("dialects", "enabled", f"a list of dialect names ({', '.join(DIALECTS)})")
+            values["dialects"] = tuple(value)
+        elif key in DIALECTS:
+            if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+                fail("dialects", key, "must be a table of strings, e.g. inbound_url = \"https://...\"")
+            values.setdefault("dialect_settings", {})[key] = dict(value)
+        else:
+            fail("dialects", key, f"unknown key (known: enabled, {', '.join(DIALECTS)})")
 
 
 def _entries(data, section, keys, fail, build):

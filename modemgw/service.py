@@ -38,7 +38,17 @@ class Gateway:
     _tasks: list[asyncio.Task] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.store = Store(self.config.database, default_webhook_url=self.config.webhook_url)
+        from .dialects import DialectConfig, load
+        # Only the enabled dialects are imported (memory on a small board).
+        self.dialects = [load(name) for name in self.config.dialects]
+        self.dialect_configs = {}
+        for d in self.dialects:
+            table = dict(self.config.dialect_settings.get(d.name, {}))
+            self.dialect_configs[d.name] = DialectConfig(inbound_url=table.pop("inbound_url", None),
+                                                         options=table)
+        inbound = [(c.inbound_url, name) for name, c in self.dialect_configs.items() if c.inbound_url]
+        self.store = Store(self.config.database, default_webhook_url=self.config.webhook_url,
+                           inbound_webhooks=inbound)
 
     @property
     def url(self) -> str:
@@ -111,22 +121,29 @@ class Gateway:
             from .webhooks import WebhookSender
         except ImportError:  # pragma: no cover - the package ships with modemgw
             return
+        formats = {d.name: d.webhook_format for d in self.dialects if d.webhook_format is not None}
         self.webhooks = WebhookSender(self.store, retry_for=self.config.webhook_retry_hours * 3600,
-                                      timeout=self.config.webhook_timeout)
+                                      timeout=self.config.webhook_timeout, formats=formats)
         self._tasks.append(asyncio.create_task(self.webhooks.run(), name="webhooks"))
 
     async def _start_api(self) -> None:
         from .api import create_app
         from .api.server import Limits, serve
         assert self.dispatcher is not None
-        app = create_app(self.store, modems=self.dispatcher.modems, references=self.references,
-                         default_region=self.config.default_region,
-                         allow_short_codes=self.config.allow_short_codes,
-                         rate_limit=self.config.rate_limit_per_minute,
-                         national_languages=self.config.national_languages,
-                         policy=self.config.delivery_policy,
-                         on_accepted=self.dispatcher.notify, metrics=self.metrics)
+        from .core import Core, Settings
+        from .core.ratelimit import RateLimiter
         c = self.config
+        self.core = Core(self.store, references=self.references, limiter=RateLimiter(c.rate_limit_per_minute),
+                         on_accepted=self.dispatcher.notify, capacity=self.dispatcher.capacity,
+                         settings=Settings(default_region=c.default_region,
+                                           allow_short_codes=c.allow_short_codes,
+                                           national_languages=c.national_languages,
+                                           policy=c.delivery_policy))
+        app = create_app(self.store, modems=self.dispatcher.modems, references=self.references,
+                         metrics=self.metrics, core=self.core)
+        for dialect in self.dialects:
+            # A sub-application: its own routes, credentials and error shape under its prefix.
+            app.add_subapp(dialect.prefix, dialect.create_app(self.core, self.dialect_configs[dialect.name]))
         self.runner = await serve(app, c.listen_host, c.listen_port, Limits(
             header_timeout=c.header_timeout, body_timeout=c.body_timeout,
             keepalive_timeout=c.keepalive_timeout, max_connections=c.max_connections))

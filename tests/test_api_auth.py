@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from modemgw.api.ratelimit import RateLimiter
+from modemgw.core.ratelimit import RateLimiter
 from test_api_harness import running_api
 
 AUTHENTICATED = [("POST", "/v1/messages"), ("GET", "/v1/messages"), ("POST", "/v1/messages/preview"),

@@ -233,7 +233,8 @@ def _message(**changes) -> dict:
             "from": None, "text": "hi", "encoding": "gsm7", "segments": 1, "priority": 0,
             "validity_period": None, "callback_url": None, "modem": None,
             "created_at": "2030-01-01T00:00:00.000Z", "scheduled_at": None, "expires_at": None,
-            "sent_at": None, "delivered_at": None, "error": None}
+            "sent_at": None, "delivered_at": None, "network_delivered_at": None,
+            "delivery_policy": "at_most_once", "error": None}
     return {**base, **changes}
 
 

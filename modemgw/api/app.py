@@ -7,12 +7,14 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
+from ..core import Core, Settings
+from ..core.ratelimit import RateLimiter
 from ..sms import ConcatReferences
 from ..store import Store
 from . import gateway, messages
 from .context import CONTEXT, Context
+from ..web.edge import CORE
 from .middleware import authenticate, respond
-from .ratelimit import RateLimiter
 
 MAX_BODY = 256 * 1024
 
@@ -44,15 +46,21 @@ def create_app(store: Store, *, modems: Callable[[], list[dict]] = lambda: [],
                policy: str = "at_most_once", on_accepted: Callable[[], None] = lambda: None,
                metrics: Callable[[], Awaitable[str]] | None = None,
                clock: Callable[[], float] = time.monotonic,
-               wall_clock: Callable[[], float] = time.time) -> web.Application:
-    """`rate_limit` is requests per minute per API key; `clock` drives the rate limiter."""
+               wall_clock: Callable[[], float] = time.time, core: Core | None = None) -> web.Application:
+    """`rate_limit` is requests per minute per API key; `clock` drives the rate limiter.
+    With `core`, the one every edge shares (its settings win over the ones here)."""
+    if core is None:
+        core = Core(store, references=references, limiter=RateLimiter(rate_limit), on_accepted=on_accepted,
+                    settings=Settings(default_region=default_region, allow_short_codes=allow_short_codes,
+                                      national_languages=tuple(national_languages), policy=policy),
+                    clock=clock, wall_clock=wall_clock)
     app = web.Application(middlewares=[respond, authenticate], client_max_size=max_body)
+    app[CORE] = core                      # for the dialects' sub-applications
     app[CONTEXT] = Context(
-        store=store, modems=modems, references=references, default_region=default_region,
-        allow_short_codes=allow_short_codes,
-        national_languages=tuple(national_languages), policy=policy, max_body=max_body,
-        limiter=RateLimiter(rate_limit), clock=clock, wall_clock=wall_clock, on_accepted=on_accepted,
-        metrics=metrics or _no_metrics)
+        core=core, store=store, modems=modems, references=references,
+        default_region=core.settings.default_region, allow_short_codes=core.settings.allow_short_codes,
+        national_languages=core.settings.national_languages, policy=core.settings.policy,
+        max_body=max_body, wall_clock=core.wall_clock, metrics=metrics or _no_metrics)
     for method, path, handler in ROUTES:
         # No automatic HEAD: the router holds exactly the documented operations.
         app.router.add_route(method, path, handler)

@@ -7,14 +7,16 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
+from ..core import Core
 from ..sms import ConcatReferences
 from ..store import Store
-from .ratelimit import Decision, RateLimiter
+from ..web.edge import KEY, RATE  # noqa: F401
 
 
 @dataclass(frozen=True)
 class Context:
-    store: Store
+    core: Core
+    store: Store                          # reads the core does not cover yet (inbound, events)
     modems: Callable[[], list[dict]]
     references: ConcatReferences
     default_region: str | None
@@ -22,16 +24,12 @@ class Context:
     national_languages: tuple[str, ...]
     policy: str
     max_body: int
-    limiter: RateLimiter
-    clock: Callable[[], float]            # monotonic, for the rate limiter
     wall_clock: Callable[[], float]       # epoch seconds, for creation and scheduling
-    on_accepted: Callable[[], None]       # new messages are committed: wake the dispatcher
     metrics: Callable[[], Awaitable[str]]  # the Prometheus text for /metrics
 
 
 CONTEXT = web.AppKey("modemgw.api", Context)
-KEY = web.RequestKey("modemgw.api.key", dict)                 # the authenticated API key's row
-RATE = web.RequestKey("modemgw.api.rate", Decision)           # its rate-limit state
+# KEY and RATE are the dialects' too (web/edge.py): the request's log line names the key either way.
 LOGGED = web.RequestKey("modemgw.api.logged", dict)           # fields for the request's log line
 
 

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from ..core import (CoreError, Forbidden, Invalid, NoCapacity, NotFound, RateLimited,
+                    Unauthenticated)
+
 STATUS = {
     "invalid_request": 400,
     "authentication_failed": 401,
@@ -32,6 +35,26 @@ class ApiError(Exception):
 
 def invalid(field: str | None, message: str) -> ApiError:
     return ApiError("invalid_request", message, field=field)
+
+
+_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="modemgw"'}
+
+
+def from_core(err: CoreError, names: dict[str, str] | None = None) -> ApiError:
+    """The core's refusals in the native contract's codes."""
+    if isinstance(err, Invalid):
+        return ApiError("invalid_request", err.message, field=err.field)
+    if isinstance(err, Unauthenticated):
+        return ApiError("authentication_failed", err.message, headers=_CHALLENGE)
+    if isinstance(err, Forbidden):
+        return ApiError("forbidden", err.message)
+    if isinstance(err, NotFound):
+        return ApiError("not_found", err.message)
+    if isinstance(err, RateLimited):
+        return ApiError("rate_limit_exceeded", err.message, headers={"Retry-After": str(err.retry_after)})
+    if isinstance(err, NoCapacity):
+        return ApiError("invalid_request", err.message)
+    return ApiError("server_error", "internal error")
 
 
 def error_response(err: ApiError) -> web.Response:

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from ..dispatch.compose import compose
 from ..sms import PduError, preview
 from . import query, views
-from .body import read_object, reject_unknown
+from ..web.body import read_object, reject_unknown
 from .context import KEY, LOGGED, context
-from .errors import ApiError, invalid
-from .numbers import recipient
+from .errors import invalid
 from .validation import parse_send
 
 STATUSES = ("queued", "sent", "delivered", "failed", "expired", "cancelled")
@@ -26,31 +24,12 @@ async def send(request: web.Request) -> web.Response:
     ctx = context(request)
     query.single(request.query, set())
     body = await read_object(request, ctx.max_body)
-    now = ctx.wall_clock()
-    req = parse_send(body, default_region=ctx.default_region, now=now,
-                     national_languages=ctx.national_languages, short_codes=ctx.allow_short_codes)
-    idempotency_key = _idempotency_key(request)
-    start = req.scheduled_at if req.scheduled_at is not None and req.scheduled_at > now else None
-    try:
-        new = [compose(to, req.text, sender=req.sender, references=ctx.references,
-                       callback_url=req.callback_url, scheduled_at=start, validity=req.validity,
-                       now=now, priority=req.priority,
-                       policy=req.delivery_policy or request[KEY].get("delivery_policy") or ctx.policy,
-                       national_languages=ctx.national_languages) for to in req.to]
-    except PduError as exc:
-        raise invalid(None, f"the message cannot be encoded: {exc}") from None
-    created = await ctx.store.create_messages(new, api_key_id=request[KEY]["id"],
-                                              idempotency_key=idempotency_key)
-    if created.replayed and not req.same_as(created.messages):
-        raise invalid("Idempotency-Key", "this Idempotency-Key was already used with a different "
-                                         "request; use a new key for a new request")
-    if not created.replayed:
-        ctx.on_accepted()
-    by_number = {row["to_number"]: row for row in created.messages}
-    shown = [views.message(by_number[number]) for number in req.to]
+    submission, many = parse_send(body, idempotency_key=_idempotency_key(request))
+    accepted = await ctx.core.send(submission, key=request[KEY])
+    shown = [views.message(row) for row in accepted.messages]
     request[LOGGED]["message"] = ",".join(m["id"] for m in shown)
-    headers = {"Idempotent-Replayed": "true"} if created.replayed else {}
-    return web.json_response({"data": shown} if req.many else shown[0], headers=headers)
+    headers = {"Idempotent-Replayed": "true"} if accepted.replayed else {}
+    return web.json_response({"data": shown} if many else shown[0], headers=headers)
 
 
 async def get(request: web.Request) -> web.Response:
@@ -59,14 +38,9 @@ async def get(request: web.Request) -> web.Response:
 
 
 async def cancel(request: web.Request) -> web.Response:
-    row = await _owned(request)
-    store = context(request).store
-    status = await store.cancel_message(row["id"])
-    if status != "cancelled":
-        raise invalid(None, f"message {row['id']} is {status}: only a queued message none of whose "
-                            f"parts has been handed to a modem can be cancelled")
-    row = await store.get_message(row["id"])
-    assert row is not None  # messages are never deleted
+    query.single(request.query, set())
+    row = await context(request).core.cancel(request.match_info["id"], key=request[KEY])
+    request[LOGGED]["message"] = row["id"]
     return web.json_response(views.message(row, parts=row["parts"]))
 
 
@@ -79,8 +53,7 @@ async def listing(request: web.Request) -> web.Response:
     if params.get("direction", "outbound") != "outbound":
         raise invalid("direction", "only outbound messages are listed here; received messages "
                                    "are at GET /v1/inbound")
-    to = recipient(params["to"], "to", ctx.default_region,
-                   short_codes=ctx.allow_short_codes) if "to" in params else None
+    to = ctx.core.number(params["to"], "to") if "to" in params else None
     size = query.limit(params)
     # This key's messages and those sent without a key, newest first.
     rows = await ctx.store.list_messages(status=status, to=to, since=query.time(params, "created_since"),
@@ -119,11 +92,6 @@ def _idempotency_key(request: web.Request) -> str | None:
 
 async def _owned(request: web.Request) -> dict:
     query.single(request.query, set())
-    message_id = request.match_info["id"]
-    row = await context(request).store.get_message(message_id)
-    if row is None:
-        raise ApiError("not_found", f"no message {message_id}")
-    if row["api_key_id"] not in (None, request[KEY]["id"]):
-        raise ApiError("forbidden", f"message {message_id} was sent with another API key")
-    request[LOGGED]["message"] = message_id
+    row = await context(request).core.get(request.match_info["id"], key=request[KEY])
+    request[LOGGED]["message"] = row["id"]
     return row

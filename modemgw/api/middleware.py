@@ -10,7 +10,8 @@ import time
 from aiohttp import web
 
 from .context import KEY, LOGGED, RATE, context
-from .errors import ApiError, error_response, from_http, invalid
+from ..core import CoreError, RateLimited
+from .errors import ApiError, error_response, from_core, from_http, invalid
 
 log = logging.getLogger("modemgw.api")
 
@@ -36,6 +37,8 @@ async def respond(request: web.Request, handler) -> web.StreamResponse:
         response = await handler(request)
     except ApiError as err:
         response = error_response(err)
+    except CoreError as err:
+        response = error_response(from_core(err))
     except web.HTTPException as exc:
         response = error_response(from_http(exc, request))
     except ConnectionError:
@@ -63,6 +66,8 @@ async def respond(request: web.Request, handler) -> web.StreamResponse:
 async def authenticate(request: web.Request, handler) -> web.StreamResponse:
     if getattr(request.match_info, "http_exception", None) is not None:
         return await handler(request)     # no such route: not_found, whoever asks
+    if len(request.match_info.apps) > 1:
+        return await handler(request)     # a dialect's sub-application: it has its own credentials
     resource = request.match_info.route.resource
     if resource is not None and resource.canonical in PUBLIC:
         return await handler(request)
@@ -72,16 +77,11 @@ async def authenticate(request: web.Request, handler) -> web.StreamResponse:
     if scheme.lower() != "bearer" or not token:
         raise ApiError("authentication_failed", "an API key is needed: Authorization: Bearer <key>",
                        headers=_CHALLENGE)
-    key = await ctx.store.key_for_token(token)
-    if key is None:
-        raise ApiError("authentication_failed", "the API key is not valid or has been revoked",
-                       headers=_CHALLENGE)
+    key = await ctx.core.authenticate(token)
     request[KEY] = key
-    decision = ctx.limiter.take(key["id"], ctx.clock())
-    request[RATE] = decision
-    if not decision.allowed:
-        raise ApiError("rate_limit_exceeded",
-                       f"more than {decision.limit} requests a minute with this key; "
-                       f"retry in {decision.retry_after} s",
-                       headers={"Retry-After": str(decision.retry_after)})
+    try:
+        request[RATE] = ctx.core.take(key)
+    except RateLimited as err:
+        request[RATE] = err.decision
+        raise
     return await handler(request)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
+import json
 import sys
 
 from .common import CommandError, Exit, load_config
@@ -20,9 +22,20 @@ def register(sub) -> None:
         k.add_argument("--db", help="database file (instead of --config)")
         if name == "create":
             k.add_argument("name")
+            k.add_argument("--delivery-policy", choices=("at_most_once", "at_least_once"),
+                           help="what this key's messages do when a part's outcome stays unknown "
+                                "(default: the gateway's [sending] delivery_policy)")
+            k.add_argument("--json", action="store_true",
+                           help="print the key and every credential derived from it as one JSON object")
         if name in ("revoke", "secret"):
             k.add_argument("id", type=int)
         k.set_defaults(func=_keys)
+
+
+_OTHER_CREDENTIALS = (
+    ("Twilio account SID", "twilio_account_sid"), ("Twilio auth token", "twilio_auth_token"),
+    ("SMSPM hash", "smspm_hash"), ("SMSPM token", "smspm_token"),
+    ("SMPP system_id", "smpp_system_id"), ("SMPP password", "smpp_password"))
 
 
 def _database(args: argparse.Namespace) -> str:
@@ -51,11 +64,22 @@ def _keys(args: argparse.Namespace) -> int:
 
 async def _action(store, args: argparse.Namespace) -> int:
     if args.keys_command == "create":
-        key_id, key = await store.create_key(args.name)
-        print(f"key {key_id} ({args.name}): {key}")
-        print(f"webhook signing secret: {await store.key_secret(key_id)}")
-        print("Store the key now: only its hash is kept and it cannot be shown again. "
-              "`modemgw keys secret ID` shows the webhook secret again.", file=sys.stderr)
+        from ..store.keys import derive
+        key_id, key = await store.create_key(args.name, delivery_policy=args.delivery_policy)
+        credentials = {"id": key_id, "name": args.name, "key": key,
+                       "webhook_secret": await store.key_secret(key_id),
+                       **dataclasses.asdict(derive(key))}
+        if args.json:
+            print(json.dumps(credentials, indent=2))
+        else:
+            print(f"key {key_id} ({args.name}): {key}")
+            print(f"webhook signing secret: {credentials['webhook_secret']}")
+            print("the same key for other protocols:")
+            for label, name in _OTHER_CREDENTIALS:
+                print(f"  {label}: {credentials[name]}")
+        print("Store the key now: only its hash is kept and it cannot be shown again (nor the "
+              "credentials derived from it). `modemgw keys secret ID` shows the webhook secret again.",
+              file=sys.stderr)
     elif args.keys_command == "list":
         for k in await store.list_keys():
             state = "revoked" if k["revoked_at"] else "active"

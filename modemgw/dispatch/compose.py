@@ -9,7 +9,8 @@ from ..store import NewMessage, NewPart
 def compose(to: str, text: str, *, sender: str | None, references: ConcatReferences,
             callback_url: str | None = None, scheduled_at: float | None = None,
             validity: int | None = None, now: float, flash: bool = False, priority: int = 0,
-            policy: str = "at_most_once", national_languages: tuple[str, ...] = ()) -> NewMessage:
+            policy: str = "at_most_once", national_languages: tuple[str, ...] = (),
+            dialect: str = "native") -> NewMessage:
     """Raises PduError for text or numbers that cannot be sent (the API turns it into a 400)."""
     seg = segment(text, national_languages)
     reference = references.next(to) if seg.segments > 1 else 0
@@ -22,4 +23,4 @@ def compose(to: str, text: str, *, sender: str | None, references: ConcatReferen
         reference=reference if seg.segments > 1 else None,
         callback_url=callback_url, scheduled_at=scheduled_at, validity=validity,
         expires_at=start + validity if validity else None, priority=priority, flash=flash,
-        policy=policy)
+        policy=policy, dialect=dialect)

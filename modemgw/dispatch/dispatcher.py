@@ -530,6 +530,20 @@ class Dispatcher:
 
     # -- for the API -----------------------------------------------------------
 
+    def capacity(self) -> int | None:
+        """Parts the modems may still send today under their daily caps; None when a modem
+        that is not offline for good has no cap."""
+        now = self.clock()
+        left = 0
+        for slot in self.slots.values():
+            if slot.modem.state == ModemState.FAILED:
+                continue
+            remaining = slot.throttle.remaining(now)
+            if remaining is None:
+                return None
+            left += remaining
+        return left
+
     def modems(self) -> list[dict]:
         now = self.clock()
         out = []

@@ -171,6 +171,33 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX webhooks_destination ON webhook_deliveries(destination, next_attempt_at)
         WHERE status = 'pending';
     """,
+    # 7: one core, several edges: which edge accepted a message (its webhooks' format),
+    # the credentials other protocols use for a key, and webhook subscriptions
+    """
+    ALTER TABLE messages ADD COLUMN dialect TEXT NOT NULL DEFAULT 'native';
+    -- why a message failed or expired, from a documented list (docs/api.md), beside `error`
+    ALTER TABLE messages ADD COLUMN error_code TEXT;
+    ALTER TABLE webhook_deliveries ADD COLUMN dialect TEXT NOT NULL DEFAULT 'native';
+    -- derived from the key (store/keys.py); those that only authenticate are digests
+    ALTER TABLE api_keys ADD COLUMN twilio_account_sid TEXT;
+    ALTER TABLE api_keys ADD COLUMN twilio_auth_token TEXT;  -- kept: it signs status callbacks
+    ALTER TABLE api_keys ADD COLUMN smspm_hash TEXT;
+    ALTER TABLE api_keys ADD COLUMN smspm_token_digest TEXT;
+    ALTER TABLE api_keys ADD COLUMN smpp_system_id TEXT;
+    ALTER TABLE api_keys ADD COLUMN smpp_password_digest TEXT;
+    CREATE UNIQUE INDEX api_keys_twilio ON api_keys(twilio_account_sid) WHERE twilio_account_sid IS NOT NULL;
+    CREATE UNIQUE INDEX api_keys_smspm ON api_keys(smspm_hash) WHERE smspm_hash IS NOT NULL;
+    CREATE UNIQUE INDEX api_keys_smpp ON api_keys(smpp_system_id) WHERE smpp_system_id IS NOT NULL;
+    CREATE TABLE webhook_subscriptions (
+        id INTEGER PRIMARY KEY,
+        api_key_id INTEGER NOT NULL,
+        dialect TEXT NOT NULL,
+        url TEXT NOT NULL,
+        events TEXT NOT NULL,              -- JSON array of event names
+        created_at REAL NOT NULL
+    );
+    CREATE INDEX webhook_subscriptions_key ON webhook_subscriptions(api_key_id, dialect);
+    """,
 )
 
 

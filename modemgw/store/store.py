@@ -56,6 +56,7 @@ class NewMessage:
     priority: int = 0
     flash: bool = False
     policy: str = "at_most_once"
+    dialect: str = "native"          # the edge that accepted it: its webhooks' format
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,15 +87,21 @@ class ReportUpdate:
 _INSERT_MESSAGE = (
     "INSERT INTO messages (id, api_key_id, to_number, sender, text, status, encoding, segments, "
     "callback_url, idempotency_key, priority, policy, reference, validity, flash, created_at, "
-    "updated_at, scheduled_at, expires_at) VALUES (:id, :api_key_id, :to_number, :sender, :text, "
-    ":status, :encoding, :segments, :callback_url, :idempotency_key, :priority, :policy, :reference, "
-    ":validity, :flash, :created_at, :updated_at, :scheduled_at, :expires_at)")
+    "updated_at, scheduled_at, expires_at, dialect) VALUES (:id, :api_key_id, :to_number, :sender, "
+    ":text, :status, :encoding, :segments, :callback_url, :idempotency_key, :priority, :policy, "
+    ":reference, :validity, :flash, :created_at, :updated_at, :scheduled_at, :expires_at, :dialect)")
+# kind -> (the column naming the key, the column holding the secret, kept in plain?)
+_CREDENTIALS = {"twilio": ("twilio_account_sid", "twilio_auth_token", True),
+                "smspm": ("smspm_hash", "smspm_token_digest", False),
+                "smpp": ("smpp_system_id", "smpp_password_digest", False)}
+
 # One more part submitted through the part's modem today (its [[modem]] per_day).
 _COUNT_SUBMITTED = (
     "INSERT INTO modem_days (modem, day, sent) SELECT modem, :day, 1 FROM parts "
     "WHERE message_id = :message_id AND seq = :seq AND modem IS NOT NULL "
     "ON CONFLICT (modem, day) DO UPDATE SET sent = sent + 1")
 _UNSET_COLUMNS = {"modem": None, "sent_at": None, "delivered_at": None, "network_delivered_at": None,
+                  "error_code": None,
                   "error": None}
 
 # Parts a status report may belong to: this MR on this modem, or an unknown outcome
@@ -125,9 +132,12 @@ def _row(row: sqlite3.Row | None) -> dict | None:
 
 
 class Store:
-    def __init__(self, path: str, *, default_webhook_url: str | None = None) -> None:
+    def __init__(self, path: str, *, default_webhook_url: str | None = None,
+                 inbound_webhooks: Sequence[tuple[str, str]] = ()) -> None:
         self.path = path
         self.default_webhook_url = default_webhook_url
+        # (url, dialect): where else received messages go, in that dialect's format
+        self.inbound_webhooks = tuple(inbound_webhooks)
         self.writer = Writer(path, on_commit=self._committed)
         self._read: aiosqlite.Connection | None = None
         self._keys_conn: sqlite3.Connection | None = None
@@ -175,16 +185,20 @@ class Store:
     # -- API keys ------------------------------------------------------------
 
     async def create_key(self, name: str, *, delivery_policy: str | None = None) -> tuple[int, str]:
-        """(id, key). The key is shown once; only its hash is stored. `delivery_policy`:
-        the default for this key's messages (None: the gateway's)."""
+        """(id, key). The key is shown once; only its hash is stored, with the credentials
+        derived from it (`keys.derive`: digests, but for the Twilio auth token, which signs).
+        `delivery_policy`: the default for this key's messages (None: the gateway's)."""
         token = keyring.new_key()
+        c = keyring.derive(token)
 
         def fn(conn: sqlite3.Connection) -> int:
             cur = conn.execute(
-                "INSERT INTO api_keys (name, prefix, hash, webhook_secret, delivery_policy, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO api_keys (name, prefix, hash, webhook_secret, delivery_policy, created_at, "
+                "twilio_account_sid, twilio_auth_token, smspm_hash, smspm_token_digest, smpp_system_id, "
+                "smpp_password_digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (name, keyring.prefix(token), keyring.digest(token), keyring.new_secret(),
-                 delivery_policy, _now()))
+                 delivery_policy, _now(), c.twilio_account_sid, c.twilio_auth_token, c.smspm_hash,
+                 keyring.digest(c.smspm_token), c.smpp_system_id, keyring.digest(c.smpp_password)))
             return int(cur.lastrowid)
         return await self.writer.write(fn), token
 
@@ -223,6 +237,47 @@ class Store:
             return None
         return dict(row)
 
+    async def key_for_credential(self, kind: str, ident: str, secret: str) -> dict | None:
+        """The active key a derived credential names, its secret compared in constant time:
+        kind "twilio" (account SID, auth token), "smspm" (hash, token), "smpp" (system_id,
+        password)."""
+        column, stored, plain = _CREDENTIALS[kind]
+        row = await self._fetchone(
+            f"SELECT id, name, webhook_secret, delivery_policy, twilio_account_sid, twilio_auth_token, "
+            f"{stored} AS stored FROM api_keys WHERE {column} = ? AND revoked_at IS NULL", (ident,))
+        if row is None or row["stored"] is None:
+            return None
+        if not keyring.same(row.pop("stored"), secret if plain else keyring.digest(secret)):
+            return None
+        return row
+
+    async def key_row(self, key_id: int) -> dict | None:
+        """A key's row with the secrets webhooks are signed with (never its own digest)."""
+        return await self._fetchone(
+            "SELECT id, name, webhook_secret, twilio_account_sid, twilio_auth_token, revoked_at "
+            "FROM api_keys WHERE id = ?", (key_id,))
+
+    async def subscribe(self, key_id: int, dialect: str, url: str, events: Sequence[str]) -> dict:
+        """A webhook subscription of a key, for the events of its messages sent through `dialect`."""
+        def fn(conn: sqlite3.Connection) -> dict:
+            now = _now()
+            cur = conn.execute("INSERT INTO webhook_subscriptions (api_key_id, dialect, url, events, "
+                               "created_at) VALUES (?, ?, ?, ?, ?)",
+                               (key_id, dialect, url, json.dumps(list(events)), now))
+            return {"id": int(cur.lastrowid), "url": url, "events": list(events), "created_at": now}
+        return await self.writer.write(fn)
+
+    async def subscriptions(self, key_id: int, dialect: str) -> list[dict]:
+        rows = await self._fetchall("SELECT id, url, events, created_at FROM webhook_subscriptions "
+                                    "WHERE api_key_id = ? AND dialect = ? ORDER BY id", (key_id, dialect))
+        return [{**r, "events": json.loads(r["events"])} for r in rows]
+
+    async def unsubscribe(self, key_id: int, dialect: str, subscription_id: int) -> bool:
+        def fn(conn: sqlite3.Connection) -> bool:
+            return conn.execute("DELETE FROM webhook_subscriptions WHERE id = ? AND api_key_id = ? "
+                                "AND dialect = ?", (subscription_id, key_id, dialect)).rowcount == 1
+        return await self.writer.write(fn)
+
     async def webhook_secret(self, key_id: int | None) -> str | None:
         if key_id is None:
             row = await self._fetchone("SELECT value FROM settings WHERE key = 'webhook_secret'")
@@ -253,7 +308,7 @@ class Store:
         def fn(conn: sqlite3.Connection) -> Created:
             if idempotency_key is not None:
                 rows = conn.execute(
-                    "SELECT * FROM messages WHERE api_key_id IS ? AND idempotency_key = ? "
+                    "SELECT rowid AS seqno, * FROM messages WHERE api_key_id IS ? AND idempotency_key = ? "
                     "ORDER BY created_at, id", (api_key_id, idempotency_key)).fetchall()
                 if rows:
                     return Created([dict(r) for r in rows], replayed=True)
@@ -266,8 +321,8 @@ class Store:
                        "idempotency_key": idempotency_key, "priority": m.priority, "policy": m.policy,
                        "reference": m.reference, "validity": m.validity, "flash": int(m.flash),
                        "created_at": now, "updated_at": now, "scheduled_at": m.scheduled_at,
-                       "expires_at": m.expires_at}
-                conn.execute(_INSERT_MESSAGE, row)
+                       "expires_at": m.expires_at, "dialect": m.dialect}
+                row["seqno"] = conn.execute(_INSERT_MESSAGE, row).lastrowid
                 mid = row["id"]
                 start = max(now, m.scheduled_at or 0)
                 conn.executemany(
@@ -282,10 +337,15 @@ class Store:
             return out
         return await self.writer.write(fn)
 
-    async def get_message(self, message_id: str) -> dict | None:
-        message = await self._fetchone("SELECT * FROM messages WHERE id = ?", (message_id,))
+    async def get_message(self, message_id: str | int) -> dict | None:
+        """A message and its parts, by id or by `seqno` (an integer: the row's number, for
+        edges whose contract has integer or fixed-format ids; it never changes)."""
+        column = "rowid" if isinstance(message_id, int) else "id"
+        message = await self._fetchone(f"SELECT rowid AS seqno, * FROM messages WHERE {column} = ?",
+                                       (message_id,))
         if message is None:
             return None
+        message_id = message["id"]
         message["parts"] = await self._fetchall(
             "SELECT seq, total, status, modem, mr, attempts, submitted_at, report_status, report_at, "
             "network_submitted_at, network_done_at, error FROM parts WHERE message_id = ? ORDER BY seq",
@@ -307,7 +367,7 @@ class Store:
             if value is not None:
                 where.append(clause)
                 params.append(value)
-        sql = "SELECT * FROM messages"
+        sql = "SELECT rowid AS seqno, * FROM messages"
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY id DESC LIMIT ?"
@@ -568,6 +628,8 @@ class Store:
             self._event(conn, None, "message.received", body, now)
             if self.default_webhook_url:
                 self._webhook(conn, None, "message.received", self.default_webhook_url, body, None, now)
+            for url, dialect in self.inbound_webhooks:
+                self._webhook(conn, None, "message.received", url, body, None, now, dialect)
             return iid
         return await self.writer.write(fn)
 
@@ -720,12 +782,15 @@ class Store:
                      (now, message_id, kind, json.dumps(data, separators=(",", ":"))))
 
     def _webhook(self, conn: sqlite3.Connection, message_id: str | None, event: str, url: str,
-                 body: dict, api_key_id: int | None, now: float) -> None:
+                 body: dict, api_key_id: int | None, now: float, dialect: str = "native") -> None:
+        """One delivery to make: `body` is the event's snapshot (the native payload); the
+        sender renders it in `dialect`'s format when it sends it, retries included."""
         self._webhooks_uncommitted += 1
         conn.execute("INSERT INTO webhook_deliveries (message_id, event, url, destination, body, api_key_id, "
-                     "status, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
+                     "status, next_attempt_at, created_at, dialect) "
+                     "VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)",
                      (message_id, event, url, outbox.destination(url),
-                      json.dumps(body, separators=(",", ":")), api_key_id, now, now))
+                      json.dumps(body, separators=(",", ":")), api_key_id, now, now, dialect))
 
     def _refresh(self, conn: sqlite3.Connection, message_id: str, now: float, *,
                  error: str | None = None, network_delivered_at: float | None = None) -> None:
@@ -756,9 +821,18 @@ class Store:
         updated = dict(conn.execute("SELECT * FROM messages WHERE id = ?", (message_id,)).fetchone())
         event = WEBHOOK_EVENTS.get(status)
         self._event(conn, message_id, event or f"message.{status}", {"status": status}, now)
+        if not event:
+            return
+        body, key_id, dialect = webhook_body(event, updated), updated["api_key_id"], updated["dialect"]
         url = updated["callback_url"] or self.default_webhook_url
-        if event and url:
-            self._webhook(conn, message_id, event, url, webhook_body(event, updated), updated["api_key_id"], now)
+        if url:
+            self._webhook(conn, message_id, event, url, body, key_id, now, dialect)
+        if key_id is not None:
+            for sub_url, events in conn.execute(
+                    "SELECT url, events FROM webhook_subscriptions WHERE api_key_id = ? AND dialect = ?",
+                    (key_id, dialect)):
+                if event in json.loads(events) and sub_url != updated["callback_url"]:
+                    self._webhook(conn, message_id, event, sub_url, body, key_id, now, dialect)
 
 
 def iso(ts: float | None) -> str | None:
@@ -779,5 +853,6 @@ def webhook_body(event: str, message: dict) -> dict:
         "sent_at": iso(message["sent_at"]),
         "delivered_at": iso(message["delivered_at"]),
         "error": message["error"],
+        "error_code": message.get("error_code"),
     }
 

@@ -33,7 +33,7 @@ from dataclasses import replace
 import aiohttp
 
 from ..store import Store
-from . import signing
+from .formats import NATIVE, Delivery, Outgoing, WebhookFormat
 from .backoff import Backoff
 
 log = logging.getLogger(__name__)
@@ -49,8 +49,11 @@ class WebhookSender:
                  timeout: float = 10.0, retry_for: float = 48 * 3600.0, backoff: Backoff | None = None,
                  clock: Callable[[], float] = time.time,
                  random: Callable[[], float] = _random.random,
-                 max_in_flight: int = 50, per_destination: int = 4, idle_wakeup: float = 60.0) -> None:
+                 max_in_flight: int = 50, per_destination: int = 4, idle_wakeup: float = 60.0,
+                 formats: dict[str, WebhookFormat] | None = None) -> None:
         self.store = store
+        # dialect -> its format (the enabled dialects'; the native one is always there)
+        self.formats: dict[str, WebhookFormat] = {"native": NATIVE, **(formats or {})}
         self.timeout = timeout
         # `retry_for` is the authority on the retry period; `backoff` gives only the shape.
         self.backoff = replace(backoff or Backoff(), retry_for=retry_for)
@@ -198,13 +201,22 @@ class WebhookSender:
     async def _deliver(self, session: aiohttp.ClientSession, row: dict) -> None:
         attempt = row["attempts"] + 1
         subject = f"webhook={row['id']} event={row['event']} message={row['message_id'] or '-'}"
+        key = await self.store.key_row(row["api_key_id"]) if row["api_key_id"] is not None else None
         secret = await self._secret(row["api_key_id"])
         if secret is None:
             error = f"no webhook secret for API key {row['api_key_id']}"
             log.warning("%s dead: %s", subject, error)
             await self.store.webhook_result(row["id"], ok=False, error=error, retry_at=None)
             return
-        error, retryable = await self._post(session, row, secret, attempt)
+        dialect = row.get("dialect") or "native"
+        outgoing = self.formats.get(dialect, NATIVE).render(Delivery(
+            row["id"], row["event"], row["url"], row["body"], attempt, int(self.clock()), key, secret))
+        if outgoing is None:
+            # This dialect's clients are not told of this event (e.g. a status it has no name for).
+            log.info("%s not sent: %s webhooks have no such event", subject, dialect)
+            await self.store.webhook_result(row["id"], ok=True, error=None, retry_at=None)
+            return
+        error, retryable = await self._post(session, row, outgoing)
         if error is None:
             log.info("%s delivered attempt=%d", subject, attempt)
             await self.store.webhook_result(row["id"], ok=True, error=None, retry_at=None)
@@ -219,15 +231,12 @@ class WebhookSender:
                      retry_at - now)
         await self.store.webhook_result(row["id"], ok=False, error=error, retry_at=retry_at)
 
-    async def _post(self, session: aiohttp.ClientSession, row: dict, secret: str,
-                    attempt: int) -> tuple[str | None, bool]:
+    async def _post(self, session: aiohttp.ClientSession, row: dict,
+                    outgoing: Outgoing) -> tuple[str | None, bool]:
         """(None, _) on a 2xx answer, otherwise (what went wrong, whether retrying may help)."""
-        body = row["body"].encode("utf-8")
-        headers = signing.headers(secret, event_id=str(row["id"]), event=row["event"], body=body,
-                                  timestamp=int(self.clock()), attempt=attempt)
-        headers["User-Agent"] = USER_AGENT
+        headers = {**outgoing.headers, "User-Agent": USER_AGENT}
         try:
-            async with session.post(row["url"], data=body, headers=headers, allow_redirects=False,
+            async with session.post(row["url"], data=outgoing.body, headers=headers, allow_redirects=False,
                                     timeout=aiohttp.ClientTimeout(total=self.timeout)) as response:
                 if 200 <= response.status < 300:
                     return None, False

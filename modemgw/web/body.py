@@ -1,4 +1,5 @@
-"""Reading a JSON request body: size-limited, strict JSON, an object at the top."""
+"""Reading a JSON request body: size-limited, strict JSON, an object at the top (for every
+HTTP edge; errors are the core's `Invalid`, which each edge shows in its own shape)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from .errors import invalid
+from ..core.errors import Invalid as invalid
 
 
 def _no_constants(name: str) -> float:

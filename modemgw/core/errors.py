@@ -1,0 +1,53 @@
+"""What the core refuses. Every edge (the native API, a dialect, SMPP) maps these onto its
+own error shape; none of them decides on its own what is valid."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class Problem(Enum):
+    """What is wrong with a field, for edges whose contract has a code per kind."""
+    NUMBER = "number"              # not a phone number the gateway can send to
+    TOO_LONG = "too_long"          # a text over the edge's length limit, or over 255 parts
+    SENDER = "sender"
+    OTHER = "other"
+
+
+class CoreError(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class Invalid(CoreError):
+    """A request field is wrong; `field` is the caller's name for it (e.g. "to[3]")."""
+
+    def __init__(self, field: str | None, message: str, problem: Problem = Problem.OTHER) -> None:
+        super().__init__(message)
+        self.field = field
+        self.problem = problem
+
+
+class Unauthenticated(CoreError):
+    pass
+
+
+class Forbidden(CoreError):
+    pass
+
+
+class NotFound(CoreError):
+    pass
+
+
+class RateLimited(CoreError):
+    def __init__(self, message: str, retry_after: int, decision: object = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+        self.decision = decision           # the limiter's Decision, for the edge's headers
+
+
+class NoCapacity(CoreError):
+    """Every modem that could send has used up its daily cap (a provider's "insufficient
+    credits"): accepting would only queue the message until tomorrow."""

@@ -1,0 +1,197 @@
+"""SMS Provider's REST API (`https://api.smsprovider.com/v1`), served at
+`/compat/smsprovider/v1` over the message core.
+
+The contract is ../shared/reference/provider-apis/smsprovider.txt (docs/compat.md has the
+mapping): Bearer keys (a modemgw API key), `POST /messages {to, message, from,
+scheduled_at, callback_url}`, `GET /messages/{id}`, `GET /account`, `/webhooks`, errors
+`{"success": false, "error": {"code", "message"}}`, and webhooks signed in
+`X-SMSProvider-Signature` (hex HMAC-SHA256 of the JSON body under the key's webhook secret),
+so the provider's own Node `verifyWebhook` passes.
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import hmac
+import json
+import time
+
+from aiohttp import web
+
+from ..core import checks
+from ..core import (Core, CoreError, Forbidden, Invalid, NoCapacity, NotFound, Problem, RateLimited,
+                    Submission, Unauthenticated)
+from ..web.body import read_object
+from ..web.edge import bearer, core_of, sub_app
+from ..webhooks.formats import Delivery, Outgoing, snapshot
+from . import Dialect, DialectConfig
+
+MAX_MESSAGE = 1600                   # "Message content (max 1600 characters)"
+MAX_BODY = 256 * 1024
+# What "credits_remaining" says when no modem has a daily cap: the contract has a number
+# there, and clients compare it; docs/compat.md names it.
+UNLIMITED_CREDITS = 1_000_000
+NAMES = {"text": "message", "sender": "from"}
+EVENTS = ("message.sent", "message.delivered", "message.failed", "message.expired")
+
+_STATUS = {"queued": "queued", "sent": "sent", "delivered": "delivered", "failed": "failed",
+           "expired": "expired", "cancelled": "failed"}
+
+
+# -- errors --------------------------------------------------------------------
+
+def _error(status: int, code: str, message: str) -> web.Response:
+    return web.json_response({"success": False, "error": {"code": code, "message": message}},
+                             status=status)
+
+
+def render(err: CoreError) -> web.Response:
+    if isinstance(err, Invalid):
+        if err.problem is Problem.NUMBER:
+            return _error(400, "invalid_phone_number", err.message)
+        if err.problem is Problem.TOO_LONG:
+            return _error(400, "message_too_long", err.message)
+        return _error(400, "invalid_request", err.message)
+    if isinstance(err, Unauthenticated):
+        return _error(401, "authentication_failed", err.message)
+    if isinstance(err, NoCapacity):
+        return _error(402, "insufficient_credits", err.message)
+    if isinstance(err, Forbidden):
+        return _error(403, "forbidden", err.message)
+    if isinstance(err, NotFound):
+        return _error(404, "not_found", err.message)
+    if isinstance(err, RateLimited):
+        return _error(429, "rate_limit_exceeded", err.message)
+    return _error(500, "server_error", err.message)
+
+
+# -- requests and responses ----------------------------------------------------
+
+def _iso(ts: float | None) -> str | None:
+    return None if ts is None else time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ts))
+
+
+def _credits(core: Core) -> int:
+    left = core.capacity()
+    return UNLIMITED_CREDITS if left is None else left
+
+
+def _message(row: dict) -> dict:
+    return {"message_id": row["id"], "to": row["to_number"], "from": row["sender"],
+            "message": row["text"], "status": _STATUS[row["status"]],
+            "sent_at": _iso(row["sent_at"]), "delivered_at": _iso(row["delivered_at"])}
+
+
+async def send(request: web.Request) -> web.Response:
+    key = await bearer(request)
+    core = core_of(request)
+    body = await read_object(request, MAX_BODY)
+    to = body.get("to")
+    if to is None or not isinstance(to, (str, list)):
+        raise Invalid("to", "to is required: a phone number in E.164 format or an array of them",
+                      Problem.NUMBER)
+    many = isinstance(to, list)
+    accepted = await core.send(Submission(
+        to=tuple(to) if many else (to,), text=body.get("message"), sender=body.get("from"),
+        scheduled_at=body.get("scheduled_at"), callback_url=body.get("callback_url"),
+        dialect="smsprovider", max_characters=MAX_MESSAGE, to_is_list=many, e164_shape=True,
+        within_capacity=True, names=NAMES), key=key)
+    rows = accepted.messages
+    answer = {"success": True, "message_id": rows[0]["id"], "credits_used": accepted.parts,
+              "credits_remaining": _credits(core), "status": "queued"}
+    if many:
+        # Not in the contract's examples: one id per recipient, in the order of `to`.
+        answer["messages"] = [{"message_id": r["id"], "to": r["to_number"], "status": "queued"}
+                              for r in rows]
+    return web.json_response(answer)
+
+
+async def get(request: web.Request) -> web.Response:
+    key = await bearer(request)
+    row = await core_of(request).get(request.match_info["message_id"], key=key)
+    return web.json_response(_message(row))
+
+
+async def account(request: web.Request) -> web.Response:
+    key = await bearer(request)
+    core = core_of(request)
+    return web.json_response({"success": True, "account": {
+        "name": key["name"], "credits_remaining": _credits(core),
+        "rate_limit_per_minute": core.limiter.limit}})
+
+
+async def subscribe(request: web.Request) -> web.Response:
+    key = await bearer(request)
+    core = core_of(request)
+    body = await read_object(request, MAX_BODY)
+    url = body.get("url")
+    if not isinstance(url, str):
+        raise Invalid("url", "url is required: an absolute http:// or https:// URL")
+    checks.url(url, "url")
+    events = body.get("events", list(EVENTS))
+    if not isinstance(events, list) or not events or any(e not in EVENTS for e in events):
+        raise Invalid("events", f"events must be a list of {', '.join(EVENTS)}")
+    hook = await core.store.subscribe(key["id"], "smsprovider", url, events)
+    return web.json_response({"success": True, "webhook": _hook(hook)}, status=201)
+
+
+async def subscriptions(request: web.Request) -> web.Response:
+    key = await bearer(request)
+    hooks = await core_of(request).store.subscriptions(key["id"], "smsprovider")
+    return web.json_response({"success": True, "webhooks": [_hook(h) for h in hooks]})
+
+
+async def unsubscribe(request: web.Request) -> web.Response:
+    key = await bearer(request)
+    hook_id = request.match_info["id"]
+    if not hook_id.isdigit() or not await core_of(request).store.unsubscribe(key["id"], "smsprovider",
+                                                                               int(hook_id)):
+        raise NotFound(f"no webhook {hook_id}")
+    return web.json_response({"success": True})
+
+
+def _hook(row: dict) -> dict:
+    return {"id": str(row["id"]), "url": row["url"], "events": row["events"],
+            "created_at": _iso(row["created_at"])}
+
+
+def create_app(core: Core, config: DialectConfig) -> web.Application:
+    return sub_app(render, [
+        ("POST", "/v1/messages", send),
+        ("GET", "/v1/messages/{message_id}", get),
+        ("GET", "/v1/account", account),
+        ("POST", "/v1/webhooks", subscribe),
+        ("GET", "/v1/webhooks", subscriptions),
+        ("DELETE", "/v1/webhooks/{id}", unsubscribe),
+    ])
+
+
+# -- webhooks ------------------------------------------------------------------
+
+class Webhooks:
+    """`{event, message_id, to, status, delivered_at, timestamp}`, signed as the provider's
+    Node example checks it: hex HMAC-SHA256 of JSON.stringify(payload), i.e. compact JSON
+    with non-ASCII characters as they are."""
+
+    def render(self, delivery: Delivery) -> Outgoing | None:
+        event = snapshot(delivery)
+        if delivery.event not in EVENTS:
+            return None
+        payload = {"event": delivery.event, "message_id": event["id"], "to": event["to"],
+                   "status": _STATUS.get(event["status"], event["status"]),
+                   "delivered_at": _seconds_iso(event.get("delivered_at")),
+                   "timestamp": delivery.timestamp}
+        body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+        signature = hmac.new(delivery.secret.encode(), body, hashlib.sha256).hexdigest()
+        return Outgoing(body, {"Content-Type": "application/json", "X-SMSProvider-Signature": signature})
+
+
+def _seconds_iso(value: str | None) -> str | None:
+    """The native payload's "2023-12-01T15:23:48.123Z" as the contract's "2023-12-01T15:23:48Z"."""
+    if value is None:
+        return None
+    return _iso(calendar.timegm(time.strptime(value[:19], "%Y-%m-%dT%H:%M:%S")))
+
+
+DIALECT = Dialect("smsprovider", "/compat/smsprovider", create_app, Webhooks())
