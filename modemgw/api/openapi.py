@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..store import ErrorCode
 from .errors import STATUS
 from .query import MAX_LIMIT
 from .validation import (POLICIES, MAX_PRIORITY, MAX_RECIPIENTS, MAX_SENDER, MAX_URL, MAX_VALIDITY,
@@ -25,6 +26,7 @@ def _object(properties: dict, *, optional: tuple[str, ...] = (), **more) -> dict
 TIME = _nullable("string", format="date-time")
 NUMBER = {"type": "string", "description": "E.164; or a short code, where [api] allow_short_codes is on",
           "examples": ["+14155550123"]}
+ERROR_CODES = [code.value for code in ErrorCode]
 STATUS_ENUM = ["queued", "sent", "delivered", "failed", "expired", "cancelled"]
 
 SCHEMAS = {
@@ -85,6 +87,11 @@ SCHEMAS = {
         "network_delivered_at": TIME,
         "delivery_policy": {"type": "string", "enum": list(POLICIES)},
         "error": _nullable("string"),
+        "error_code": _nullable("string", enum=[*ERROR_CODES, None],
+                                description="why the message failed or expired (docs/api.md)"),
+        "error_detail": _nullable("integer", description="the +CMS ERROR number (network_rejected, "
+                                  "retries_exhausted) or the status report's TP-ST (undelivered, "
+                                  "report_expired)"),
         "parts": {"type": "array", "items": _ref("Part"),
                   "description": "only in GET and DELETE /v1/messages/{id}"},
     }, optional=("parts",)),

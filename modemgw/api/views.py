@@ -31,6 +31,10 @@ def message(row: dict, *, parts: list[dict] | None = None) -> dict:
         "network_delivered_at": iso(row["network_delivered_at"]),
         "delivery_policy": row["policy"],
         "error": row["error"],
+        # Why it failed or expired, from the list in docs/api.md, and the number behind
+        # that (the +CMS ERROR, or the status report's TP-ST), where there is one.
+        "error_code": row["error_code"],
+        "error_detail": row["error_detail"],
     }
     if parts is not None:
         out["parts"] = [part(p) for p in parts]

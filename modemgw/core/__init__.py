@@ -10,13 +10,14 @@ in one place.
 
 Errors are `CoreError`s (`Invalid` with the caller's field name, `Unauthenticated`,
 `Forbidden`, `NotFound`, `RateLimited`, `NoCapacity`); each edge maps them onto its own
-error shape.
+error shape. A failed or expired message's `error_code` is an `ErrorCode`.
 """
 
 from .errors import (CoreError, Forbidden, Invalid, NoCapacity, NotFound, Problem, RateLimited,
                      Unauthenticated)
+from ..store.status import ErrorCode
 from .records import Accepted, Rejected, Submission
 from .service import Core, Settings
 
-__all__ = ["Accepted", "Core", "CoreError", "Forbidden", "Invalid", "NoCapacity", "NotFound", "Problem",
-           "RateLimited", "Rejected", "Settings", "Submission", "Unauthenticated"]
+__all__ = ["Accepted", "Core", "CoreError", "ErrorCode", "Forbidden", "Invalid", "NoCapacity", "NotFound",
+           "Problem", "RateLimited", "Rejected", "Settings", "Submission", "Unauthenticated"]

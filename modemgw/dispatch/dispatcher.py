@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from ..modem import Modem, ModemState, ModemUnavailable, ReceivedPdu, SendFailed, SendUnknown
 from ..sms import (Deliver, Duplicate, EncodedPdu, InboundMessage, Outcome, PduError, Reassembler,
                    StatusReport, decode_pdu)
-from ..store import DuePart, ReportUpdate, Store
+from ..store import DuePart, ErrorCode, ReportUpdate, Store
 from ..store.days import day_of
 from . import matching
 from .limits import ModemLimits, Throttle
@@ -391,7 +391,9 @@ class Dispatcher:
         attempts = part.attempts + 1
         if exc.permanent or self.settings.retry.exhausted(attempts):
             reason = str(exc) if exc.permanent else f"gave up after {attempts} attempts: {exc}"
-            await self.store.mark_failed(part.message_id, part.seq, reason)
+            code = ErrorCode.NETWORK_REJECTED if exc.permanent else ErrorCode.RETRIES_EXHAUSTED
+            await self.store.mark_failed(part.message_id, part.seq, reason, code=code,
+                                         detail=exc.code if isinstance(exc.code, int) else None)
             log.warning("message=%s part=%d modem=%s failed: %s", part.message_id, part.seq, name, reason)
             return
         slot.failures += 1

@@ -198,6 +198,10 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX webhook_subscriptions_key ON webhook_subscriptions(api_key_id, dialect);
     """,
+    # 8: the number behind a message's error_code (the +CMS ERROR, or the report's TP-ST)
+    """
+    ALTER TABLE messages ADD COLUMN error_detail INTEGER;
+    """,
 )
 
 

@@ -23,7 +23,7 @@ from . import outbox
 from .days import day_of
 from .ids import new_id
 from .schema import migrate
-from .status import FINAL, aggregate
+from .status import FINAL, ErrorCode, aggregate
 from .writer import Writer
 
 # A received PDU's commit may wait this long (s) to share one with the next part
@@ -84,6 +84,17 @@ class ReportUpdate:
     submitted: float | None = None   # when the SC took the part (the network's clock)
 
 
+@dataclass(frozen=True, slots=True)
+class Why:
+    """Why a message failed or expired: the text, its code and the number behind it."""
+    error: str
+    code: ErrorCode
+    detail: int | None = None     # the +CMS ERROR number, or the status report's TP-ST
+
+
+# A status report that ends a part, by the part status it gives.
+_REPORT_CODES = {"failed": ErrorCode.UNDELIVERED, "expired": ErrorCode.REPORT_EXPIRED}
+
 _INSERT_MESSAGE = (
     "INSERT INTO messages (id, api_key_id, to_number, sender, text, status, encoding, segments, "
     "callback_url, idempotency_key, priority, policy, reference, validity, flash, created_at, "
@@ -101,8 +112,7 @@ _COUNT_SUBMITTED = (
     "WHERE message_id = :message_id AND seq = :seq AND modem IS NOT NULL "
     "ON CONFLICT (modem, day) DO UPDATE SET sent = sent + 1")
 _UNSET_COLUMNS = {"modem": None, "sent_at": None, "delivered_at": None, "network_delivered_at": None,
-                  "error_code": None,
-                  "error": None}
+                  "error": None, "error_code": None, "error_detail": None}
 
 # Parts a status report may belong to: this MR on this modem, or an unknown outcome
 # whose MR was never learnt. Two indexed searches (an OR would scan the modem's parts).
@@ -254,8 +264,8 @@ class Store:
     async def key_row(self, key_id: int) -> dict | None:
         """A key's row with the secrets webhooks are signed with (never its own digest)."""
         return await self._fetchone(
-            "SELECT id, name, webhook_secret, twilio_account_sid, twilio_auth_token, revoked_at "
-            "FROM api_keys WHERE id = ?", (key_id,))
+            "SELECT id, name, webhook_secret, twilio_account_sid, twilio_auth_token, revoked_at, "
+            "delivery_policy FROM api_keys WHERE id = ?", (key_id,))
 
     async def subscribe(self, key_id: int, dialect: str, url: str, events: Sequence[str]) -> dict:
         """A webhook subscription of a key, for the events of its messages sent through `dialect`."""
@@ -295,6 +305,15 @@ class Store:
             conn.execute("INSERT INTO settings (key, value) VALUES ('webhook_secret', ?)", (secret,))
             return secret
         return await self.writer.write(fn)
+
+    async def setting(self, name: str) -> str | None:
+        row = await self._fetchone("SELECT value FROM settings WHERE key = ?", (name,))
+        return row["value"] if row else None
+
+    async def set_setting(self, name: str, value: str) -> None:
+        await self.writer.write(lambda conn: conn.execute(
+            "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = "
+            "excluded.value", (name, value)))
 
     # -- messages ------------------------------------------------------------
 
@@ -440,7 +459,8 @@ class Store:
                 conn.execute("UPDATE parts SET status = 'expired', error = 'validity period ended "
                              "before it could be sent' WHERE message_id = ? AND status = 'queued'",
                              (mid,))
-                self._refresh(conn, mid, now, error="not sent within its validity period")
+                self._refresh(conn, mid, now, why=Why("not sent within its validity period",
+                                                      ErrorCode.VALIDITY_EXPIRED))
             return ids
         return await self.writer.write(fn)
 
@@ -481,12 +501,15 @@ class Store:
                     (message_id, message_id))
         await self.writer.write(fn)
 
-    async def mark_failed(self, message_id: str, seq: int, error: str) -> None:
-        """A permanent error: the message fails, its remaining parts are not sent."""
+    async def mark_failed(self, message_id: str, seq: int, error: str, *,
+                          code: ErrorCode = ErrorCode.NETWORK_REJECTED, detail: int | None = None) -> None:
+        """A part the modem refused for good (or whose retries ran out, `code`): the
+        message fails, its remaining parts are not sent. `detail`: the +CMS ERROR number,
+        when the modem gave one."""
         def fn(conn: sqlite3.Connection) -> None:
             conn.execute("UPDATE parts SET status = 'failed', error = ? WHERE message_id = ? AND seq = ?",
                          (error, message_id, seq))
-            self._fail_rest(conn, message_id, error, _now())
+            self._fail_rest(conn, message_id, _now(), Why(error, code, detail))
         await self.writer.write(fn)
 
     async def in_flight(self) -> list[dict]:
@@ -557,7 +580,7 @@ class Store:
             if conn.execute("UPDATE parts SET status = 'failed', error = ? "
                             "WHERE message_id = ? AND seq = ? AND status = 'unknown'",
                             (reason, message_id, seq)).rowcount:
-                self._fail_rest(conn, message_id, reason, now)
+                self._fail_rest(conn, message_id, now, Why(reason, ErrorCode.DELIVERY_UNCONFIRMED))
         await self.writer.write(fn)
 
     async def expire_unreported(self, older_than: float) -> list[str]:
@@ -576,7 +599,7 @@ class Store:
             for mid in ids:
                 conn.execute("UPDATE parts SET status = 'expired', error = ? WHERE message_id = ? "
                              "AND status = 'sent' AND submitted_at < ?", (reason, mid, older_than))
-                self._refresh(conn, mid, now, error=reason)
+                self._refresh(conn, mid, now, why=Why(reason, ErrorCode.NO_REPORT))
             return ids
         return await self.writer.write(fn)
 
@@ -671,13 +694,22 @@ class Store:
         return await self._fetchall(sql, params)
 
     async def list_events(self, *, after: int = 0, limit: int = 50,
-                          api_key_id: int | None = None) -> list[dict]:
-        """The event log in cursor order: events of this key's messages and of received ones."""
+                          api_key_id: int | None = None, every_key: bool = False) -> list[dict]:
+        """The event log in cursor order: events of this key's messages and of received ones
+        (`every_key`: everything, for the operator)."""
         return await self._fetchall(
             "SELECT e.cursor, e.at, e.message_id, e.type, e.data FROM events e "
             "LEFT JOIN messages m ON m.id = e.message_id WHERE e.cursor > ? AND "
-            "(e.message_id IS NULL OR m.api_key_id IS NULL OR m.api_key_id IS ?) "
-            "ORDER BY e.cursor LIMIT ?", (after, api_key_id, limit))
+            "(? OR e.message_id IS NULL OR m.api_key_id IS NULL OR m.api_key_id IS ?) "
+            "ORDER BY e.cursor LIMIT ?", (after, every_key, api_key_id, limit))
+
+    async def last_event_cursor(self) -> int:
+        row = await self._fetchone("SELECT MAX(cursor) AS c FROM events")
+        return (row["c"] if row else None) or 0
+
+    async def message_events(self, message_id: str, limit: int = 200) -> list[dict]:
+        return await self._fetchall("SELECT cursor, at, type, data FROM events WHERE message_id = ? "
+                                    "ORDER BY cursor LIMIT ?", (message_id, limit))
 
     # -- webhooks --------------------------------------------------------------
 
@@ -712,11 +744,50 @@ class Store:
                              "last_error = ? WHERE id = ?", (error, delivery_id))
         await self.writer.write(fn)
 
-    async def webhook_deliveries(self, *, status: str | None = None, limit: int = 100) -> list[dict]:
-        if status is None:
-            return await self._fetchall("SELECT * FROM webhook_deliveries ORDER BY id DESC LIMIT ?", (limit,))
-        return await self._fetchall("SELECT * FROM webhook_deliveries WHERE status = ? ORDER BY id DESC "
-                                    "LIMIT ?", (status, limit))
+    async def webhook_deliveries(self, *, status: str | None = None, limit: int = 100,
+                                 message_id: str | None = None, failing: bool = False) -> list[dict]:
+        """Newest first. `failing`: dead-lettered, or pending after a failed attempt."""
+        where, params = [], []
+        if failing:
+            where.append("status IN ('pending', 'dead') AND (status = 'dead' OR attempts > 0)")
+        for clause, value in (("status = ?", status), ("message_id = ?", message_id)):
+            if value is not None:
+                where.append(clause)
+                params.append(value)
+        sql = "SELECT * FROM webhook_deliveries" + (" WHERE " + " AND ".join(where) if where else "")
+        return await self._fetchall(sql + " ORDER BY id DESC LIMIT ?", (*params, limit))
+
+    async def retry_webhook(self, delivery_id: int, now: float) -> bool:
+        """A failing delivery (dead, or pending after a failed attempt) is due again now;
+        its backoff goes on from its attempts. False when there is no such delivery."""
+        def fn(conn: sqlite3.Connection) -> bool:
+            row = conn.execute("SELECT url FROM webhook_deliveries WHERE id = ? AND "
+                               "(status = 'dead' OR (status = 'pending' AND attempts > 0))",
+                               (delivery_id,)).fetchone()
+            if row is None:
+                return False
+            # A row dead-lettered before schema 6 has no destination yet.
+            conn.execute("UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = ?, "
+                         "destination = ? WHERE id = ?", (now, outbox.destination(row[0]), delivery_id))
+            self._webhooks_uncommitted += 1        # the sender looks at the outbox again
+            return True
+        return await self.writer.write(fn)
+
+    async def queue_summary(self) -> list[dict]:
+        """Parts not yet settled by the modems, by status and modem (None: not yet
+        assigned), with the creation time of the oldest one's message."""
+        return await self._fetchall(
+            "SELECT p.status, COALESCE(p.modem, m.modem) AS modem, COUNT(*) AS parts, "
+            "MIN(m.created_at) AS oldest FROM parts p JOIN messages m ON m.id = p.message_id "
+            "WHERE p.status IN ('queued', 'sending', 'unknown') GROUP BY 1, 2 ORDER BY 1, 2")
+
+    async def waiting_parts(self, limit: int = 20) -> list[dict]:
+        """The oldest of those parts."""
+        return await self._fetchall(
+            "SELECT p.message_id, p.seq, p.total, p.status, COALESCE(p.modem, m.modem) AS modem, "
+            "p.attempts, p.next_attempt_at, p.error, m.to_number, m.created_at FROM parts p "
+            "JOIN messages m ON m.id = p.message_id WHERE p.status IN ('queued', 'sending', 'unknown') "
+            "ORDER BY m.created_at, p.message_id, p.seq LIMIT ?", (limit,))
 
     async def counts(self) -> dict[str, int]:
         """Queue depth and backlog figures for /metrics."""
@@ -746,11 +817,12 @@ class Store:
         conn.execute("UPDATE messages SET modem = ? WHERE id = ? AND modem IS NULL", (modem, message_id))
         return True
 
-    def _fail_rest(self, conn: sqlite3.Connection, message_id: str, error: str, now: float) -> None:
-        # A message that failed sends none of its remaining parts.
+    def _fail_rest(self, conn: sqlite3.Connection, message_id: str, now: float, why: Why) -> None:
+        # A message that failed sends none of its remaining parts; it takes the failing
+        # part's reason and code ("an earlier part failed" is not a reason of its own).
         conn.execute("UPDATE parts SET status = 'failed', error = 'an earlier part failed' "
                      "WHERE message_id = ? AND status = 'queued'", (message_id,))
-        self._refresh(conn, message_id, now, error=error)
+        self._refresh(conn, message_id, now, why=why)
 
     def _received(self, conn: sqlite3.Connection, modem: str, pdu: str, length: int | None, kind: str,
                   error: str | None) -> int:
@@ -773,8 +845,9 @@ class Store:
                       message_id, seq))
         self._event(conn, message_id, "part.report", {"seq": seq, "status": update.report_status,
                                                        "reason": update.reason, **update.pdu}, now)
-        self._refresh(conn, message_id, now, error=update.reason if update.part_status == "failed" else None,
-                      network_delivered_at=update.at)
+        code = _REPORT_CODES.get(update.part_status)
+        self._refresh(conn, message_id, now, network_delivered_at=update.at,
+                      why=None if code is None else Why(update.reason, code, update.report_status))
 
     def _event(self, conn: sqlite3.Connection, message_id: str | None, kind: str, data: dict,
                now: float) -> None:
@@ -793,7 +866,7 @@ class Store:
                       json.dumps(body, separators=(",", ":")), api_key_id, now, now, dialect))
 
     def _refresh(self, conn: sqlite3.Connection, message_id: str, now: float, *,
-                 error: str | None = None, network_delivered_at: float | None = None) -> None:
+                 why: Why | None = None, network_delivered_at: float | None = None) -> None:
         """Recompute the message status from its parts; log and announce a change."""
         msg = conn.execute("SELECT * FROM messages WHERE id = ?", (message_id,)).fetchone()
         if msg is None or msg["status"] in FINAL:
@@ -814,9 +887,9 @@ class Store:
         if status == "delivered":
             sets += ["delivered_at = ?", "network_delivered_at = ?"]
             params += [now, network_delivered_at]
-        if error is not None and status in ("failed", "expired"):
-            sets.append("error = ?")
-            params.append(error)
+        if why is not None and status in ("failed", "expired"):
+            sets += ["error = ?", "error_code = ?", "error_detail = ?"]
+            params += [why.error, why.code.value, why.detail]
         conn.execute(f"UPDATE messages SET {', '.join(sets)} WHERE id = ?", (*params, message_id))
         updated = dict(conn.execute("SELECT * FROM messages WHERE id = ?", (message_id,)).fetchone())
         event = WEBHOOK_EVENTS.get(status)
@@ -853,6 +926,7 @@ def webhook_body(event: str, message: dict) -> dict:
         "sent_at": iso(message["sent_at"]),
         "delivered_at": iso(message["delivered_at"]),
         "error": message["error"],
-        "error_code": message.get("error_code"),
+        "error_code": message["error_code"],
+        "error_detail": message["error_detail"],
     }
 
