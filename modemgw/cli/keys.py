@@ -50,6 +50,7 @@ def _database(args: argparse.Namespace) -> str:
 
 def _keys(args: argparse.Namespace) -> int:
     from ..store import Store
+    from ..store.schema import SchemaError
     path = _database(args)
 
     async def run() -> int:
@@ -59,7 +60,10 @@ def _keys(args: argparse.Namespace) -> int:
             return await _action(store, args)
         finally:
             await store.close()
-    return asyncio.run(run())
+    try:
+        return asyncio.run(run())
+    except SchemaError as exc:
+        raise CommandError(str(exc)) from None
 
 
 async def _action(store, args: argparse.Namespace) -> int:

@@ -52,6 +52,7 @@ def _serve(args: argparse.Namespace) -> int:
 async def run_gateway(config, started: Callable[[object], Awaitable[None]] | None = None) -> int:
     """Start, call `started(gateway)` (the demo's tour), serve until a signal, stop."""
     from .. import memory, systemd
+    from ..store.schema import SchemaError
     from ..service import Gateway
     memory.limit_arenas()  # before the gateway starts its threads
     gateway = Gateway(config)
@@ -61,7 +62,7 @@ async def run_gateway(config, started: Callable[[object], Awaitable[None]] | Non
         loop.add_signal_handler(signum, stop.set)
     try:
         await gateway.start()
-    except OSError as exc:
+    except (OSError, SchemaError) as exc:
         await gateway.stop()
         raise CommandError(f"cannot start: {exc}") from None
     memory.trim()  # what start-up freed goes back to the system

@@ -67,6 +67,9 @@ def _log(entry: Entry) -> None:
 async def serve(simulator: Simulator, stop: asyncio.Event) -> None:
     """Run until `stop` is set."""
     async with simulator:
+        # Announced once booted: like a real modem, it drops what is typed while it boots,
+        # and a script that starts talking on the first line would lose its first command.
+        await simulator.wait_ready(timeout=30)
         # say(): a reader that left (`| head -1`) does not stop the modem.
         say(f"simulated {simulator.profile.name} modem on {simulator.path} ({simulator.device}), "
             f"IMEI {simulator.profile.imei}")
