@@ -103,7 +103,7 @@ class Core:
         except PduError as exc:
             raise Invalid(None, f"the message cannot be encoded: {exc}") from None
         if s.within_capacity:
-            self.require_capacity(sum(len(m.parts) for m in new))
+            await self.require_credits(sum(len(m.parts) for m in new))
         created = await self.store.create_messages(new, api_key_id=key["id"],
                                                    idempotency_key=s.idempotency_key)
         if created.replayed:
@@ -148,6 +148,22 @@ class Core:
         left = self.capacity()
         if left is not None and left < parts:
             raise NoCapacity(f"the modems' daily caps allow {left} more part(s) today")
+        return left
+
+    async def credits(self) -> int | None:
+        """What the daily caps still allow today once the parts waiting to be sent have
+        gone (None: uncapped): a provider's "credits remaining". `capacity()` counts only
+        what was sent, so two sends in a row would each be told there was room."""
+        left = self.capacity()
+        if left is None:
+            return None
+        return max(0, left - await self.store.parts_waiting(self.wall_clock()))
+
+    async def require_credits(self, parts: int = 1) -> int | None:
+        left = await self.credits()
+        if left is not None and left < parts:
+            raise NoCapacity(f"the modems' daily caps allow {left} more part(s) today, "
+                             f"counting those waiting to be sent")
         return left
 
     # -- reading ------------------------------------------------------------------

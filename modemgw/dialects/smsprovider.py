@@ -33,6 +33,7 @@ MAX_BODY = 256 * 1024
 # there, and clients compare it; docs/compat.md names it.
 UNLIMITED_CREDITS = 1_000_000
 NAMES = {"text": "message", "sender": "from"}
+FIELDS = ("to", "message", "from", "scheduled_at", "callback_url")
 EVENTS = ("message.sent", "message.delivered", "message.failed", "message.expired")
 
 _STATUS = {"queued": "queued", "sent": "sent", "delivered": "delivered", "failed": "failed",
@@ -72,8 +73,16 @@ def _iso(ts: float | None) -> str | None:
     return None if ts is None else time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ts))
 
 
-def _credits(core: Core) -> int:
-    left = core.capacity()
+def _known(body: dict, fields: tuple[str, ...]) -> dict:
+    for name in body:
+        if name not in fields:
+            # Refused, not ignored: a misspelt scheduled_at must not quietly mean "send now".
+            raise Invalid(name, f"unknown field {name!r} (known: {', '.join(fields)})")
+    return body
+
+
+async def _credits(core: Core) -> int:
+    left = await core.credits()
     return UNLIMITED_CREDITS if left is None else left
 
 
@@ -86,7 +95,7 @@ def _message(row: dict) -> dict:
 async def send(request: web.Request) -> web.Response:
     key = await bearer(request)
     core = core_of(request)
-    body = await read_object(request, MAX_BODY)
+    body = _known(await read_object(request, MAX_BODY), FIELDS)
     to = body.get("to")
     if to is None or not isinstance(to, (str, list)):
         raise Invalid("to", "to is required: a phone number in E.164 format or an array of them",
@@ -99,7 +108,7 @@ async def send(request: web.Request) -> web.Response:
         within_capacity=True, names=NAMES), key=key)
     rows = accepted.messages
     answer = {"success": True, "message_id": rows[0]["id"], "credits_used": accepted.parts,
-              "credits_remaining": _credits(core), "status": "queued"}
+              "credits_remaining": await _credits(core), "status": "queued"}
     if many:
         # Not in the contract's examples: one id per recipient, in the order of `to`.
         answer["messages"] = [{"message_id": r["id"], "to": r["to_number"], "status": "queued"}
@@ -117,14 +126,14 @@ async def account(request: web.Request) -> web.Response:
     key = await bearer(request)
     core = core_of(request)
     return web.json_response({"success": True, "account": {
-        "name": key["name"], "credits_remaining": _credits(core),
+        "name": key["name"], "credits_remaining": await _credits(core),
         "rate_limit_per_minute": core.limiter.limit}})
 
 
 async def subscribe(request: web.Request) -> web.Response:
     key = await bearer(request)
     core = core_of(request)
-    body = await read_object(request, MAX_BODY)
+    body = _known(await read_object(request, MAX_BODY), ("url", "events"))
     url = body.get("url")
     if not isinstance(url, str):
         raise Invalid("url", "url is required: an absolute http:// or https:// URL")

@@ -438,6 +438,13 @@ class Store:
                         r["attempts"], r["to_number"], r["sender"], r["modem"], r["priority"])
                 for r in rows]
 
+    async def parts_waiting(self, now: float) -> int:
+        """Parts due by `now` that have not reached the network yet (queued, or being
+        sent): what the modems' daily caps must still make room for."""
+        row = await self._fetchone("SELECT COUNT(*) AS n FROM parts WHERE status IN ('queued', 'sending') "
+                                   "AND next_attempt_at <= ?", (now,))
+        return row["n"] if row else 0
+
     async def next_due_time(self) -> float | None:
         row = await self._fetchone("SELECT MIN(next_attempt_at) AS t FROM parts WHERE status = 'queued'")
         return row["t"] if row else None
