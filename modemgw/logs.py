@@ -2,9 +2,9 @@
 
 Messages name their subject as `message=<id>` and `modem=<name>`. A filter
 masks API keys, webhook secrets, SIM PINs, Authorization headers and
-`token`/`hash`/`secret` fields or query parameters, in messages, tracebacks
-and stacks, even if a careless line or a library's debug output would
-contain one.
+`token`/`hash`/`secret`/`api_key` fields or query parameters, in messages,
+tracebacks and stacks, even if a careless line or a library's debug output
+would contain one.
 """
 
 from __future__ import annotations
@@ -22,14 +22,16 @@ _SECRETS = (
     # The header, whatever its scheme, as a line, a dict entry or a repr.
     (re.compile(r"""(authorization['"]?\s*[:=]\s*['"]?)[^'"\r\n]+""", re.I), r"\1***"),
     (re.compile(r"(Bearer\s+)\S+", re.I), r"\1***"),
-    # Query parameters and fields: ?token=..., key_hash=..., 'webhook_secret': '...'.
-    (re.compile(r"""\b([\w-]*(?:token|hash|secret)['"]?\s*[:=]\s*['"]?)[^\s&'",;}]+""", re.I),
+    # Query parameters and fields: ?token=..., key_hash=..., 'webhook_secret': '...',
+    # api_key=... (Voximplant's older credential parameter, which takes a modemgw key).
+    (re.compile(r"""\b([\w-]*(?:token|hash|secret|api_key)['"]?\s*[:=]\s*['"]?)[^\s&'",;}]+""", re.I),
      r"\1***"),
 )
 
 
 # Every secret pattern contains one of these: most lines contain none and skip the regexes.
-_MARKERS = ("mgw_", "whsec_", "cpin", "bearer", "authorization", "token", "hash", "secret")
+_MARKERS = ("mgw_", "whsec_", "cpin", "bearer", "authorization", "token", "hash", "secret",
+            "api_key")
 
 
 def redact(text: str) -> str:

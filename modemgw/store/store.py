@@ -898,7 +898,8 @@ class Store:
             sets += ["error = ?", "error_code = ?", "error_detail = ?"]
             params += [why.error, why.code.value, why.detail]
         conn.execute(f"UPDATE messages SET {', '.join(sets)} WHERE id = ?", (*params, message_id))
-        updated = dict(conn.execute("SELECT * FROM messages WHERE id = ?", (message_id,)).fetchone())
+        updated = dict(conn.execute("SELECT rowid AS seqno, * FROM messages WHERE id = ?",
+                                    (message_id,)).fetchone())
         event = WEBHOOK_EVENTS.get(status)
         self._event(conn, message_id, event or f"message.{status}", {"status": status}, now)
         if not event:
@@ -925,6 +926,8 @@ def webhook_body(event: str, message: dict) -> dict:
     return {
         "event": event,
         "id": message["id"],
+        # The row's number: the integer id of dialects whose ids are numbers (Voximplant's).
+        "seqno": message["seqno"],
         "status": message["status"],
         "to": message["to_number"],
         "from": message["sender"],
