@@ -52,6 +52,7 @@ def _serve(args: argparse.Namespace) -> int:
 async def run_gateway(config, started: Callable[[object], Awaitable[None]] | None = None) -> int:
     """Start, call `started(gateway)` (the demo's tour), serve until a signal, stop."""
     from .. import memory, systemd
+    from ..config import ConfigError
     from ..store.schema import SchemaError
     from ..service import Gateway
     memory.limit_arenas()  # before the gateway starts its threads
@@ -65,6 +66,11 @@ async def run_gateway(config, started: Callable[[object], Awaitable[None]] | Non
     except (OSError, SchemaError) as exc:
         await gateway.stop()
         raise CommandError(f"cannot start: {exc}") from None
+    except ConfigError as exc:
+        # A dialect refusing its [dialects.<name>] table: stopped, or its tasks keep the
+        # process alive after the traceback.
+        await gateway.stop()
+        raise CommandError(str(exc), Exit.USAGE) from None
     memory.trim()  # what start-up freed goes back to the system
     systemd.notify("READY=1\nSTATUS=serving on " + gateway.url)
     watchdog = asyncio.create_task(systemd.watchdog(gateway.store.check))
