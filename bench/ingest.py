@@ -49,12 +49,20 @@ def _seconds(text: str) -> float:
 
 async def wrk(url: str, key: str, duration: float, connections: int, work: Path,
               recipients: int = 1) -> dict:
-    script = work / "post.lua"
-    script.write_text(WRK_SCRIPT)
+    return await run_wrk(url, WRK_SCRIPT, {"MODEMGW_KEY": key, "MODEMGW_RECIPIENTS": str(recipients)},
+                         duration, connections, work)
+
+
+async def run_wrk(url: str, script_text: str, env: dict[str, str], duration: float, connections: int,
+                  work: Path) -> dict:
+    """wrk (one thread, closed loop) with a Lua script and its environment; its counts and
+    latency percentiles."""
+    script = work / "request.lua"
+    script.write_text(script_text)
     process = await asyncio.create_subprocess_exec(
         "wrk", "-t1", f"-c{connections}", f"-d{duration:g}s", "--latency", "-s", str(script), url,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-        env={"MODEMGW_KEY": key, "MODEMGW_RECIPIENTS": str(recipients), "PATH": "/usr/bin:/bin"})
+        env={**env, "PATH": "/usr/bin:/bin"})
     out = (await process.communicate())[0].decode()
     requests = int(re.search(r"(\d+) requests in ([\d.]+\w+)", out).group(1))
     elapsed = _seconds(re.search(r"\d+ requests in ([\d.]+\w+)", out).group(1))

@@ -4,10 +4,11 @@
     .venv/bin/python -m bench --only ingest --repeat 5
     .venv/bin/python -m bench --quick                # shorter runs, for trying the harness
 
-Benchmarks: ingest, overhead, utilisation, dlr, footprint, versus (the peers).
-Each runs `--repeat` times; the table gives the median, the spread (min-max) and,
-where there is a target, whether the median meets it. Details of every run go to
-stderr; `--json FILE` keeps all values.
+Benchmarks: ingest, overhead, utilisation, dlr, footprint, versus (the peers),
+dialects (CPU per send request, each dialect beside the native API).
+Each runs `--repeat` times (versus and dialects once: see ONCE); the table gives the
+median, the spread (min-max) and, where there is a target, whether the median meets it.
+Details of every run go to stderr; `--json FILE` keeps all values.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     __package__ = "bench"
 
-from bench import ingest, reports, sending, versus  # noqa: E402
+from bench import dialects, ingest, reports, sending, versus  # noqa: E402
 from bench.common import Figure, log, median  # noqa: E402
 
 BENCHMARKS = {
@@ -34,8 +35,11 @@ BENCHMARKS = {
     "dlr": reports.dlr,
     "footprint": reports.footprint,
     "versus": versus.run,
+    "dialects": dialects.run,
 }
-SLOW = {"versus"}  # one repetition unless --repeat-slow says otherwise
+# One repetition unless --repeat-slow says otherwise: the peer comparison takes minutes,
+# and dialects alternates its own rounds (bench/dialects.py).
+ONCE = {"versus", "dialects"}
 
 
 def fmt(value: float, digits: int) -> str:
@@ -64,7 +68,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--only", action="append", choices=sorted(BENCHMARKS), help="repeatable; default: all")
     p.add_argument("--repeat", type=int, default=3, help="repetitions per benchmark (default 3)")
     p.add_argument("--repeat-slow", type=int, default=None,
-                   help="repetitions of the peer comparison (default 1, several minutes each)")
+                   help="repetitions of versus and dialects (default 1; versus takes minutes, "
+                        "dialects alternates 3 rounds of its own)")
     p.add_argument("--quick", action="store_true", help="shorter runs (fewer messages, shorter windows)")
     p.add_argument("--peer", action="append", choices=sorted(versus.PEER_CLASSES),
                    help="peers for `versus` (repeatable; default: all three)")
@@ -76,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     details: list[str] = []
     started = time.monotonic()
     for name in args.only or list(BENCHMARKS):
-        times = (args.repeat_slow or 1) if name in SLOW else args.repeat
+        times = (args.repeat_slow or 1) if name in ONCE else args.repeat
         for i in range(times):
             log(f"== {name} run {i + 1}/{times}")
             kwargs = {"keep": args.keep, "quick": args.quick}

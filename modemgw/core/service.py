@@ -156,9 +156,9 @@ class Core:
         gone (None: uncapped): a provider's "credits remaining". `capacity()` counts only
         what was sent, so two sends in a row would each be told there was room."""
         left = self.capacity()
-        if left is None:
-            return None
-        return max(0, left - await self.store.parts_waiting(self.wall_clock()))
+        if left is None or left == 0:
+            return left
+        return left - await self.store.parts_waiting(self.wall_clock(), at_most=left)
 
     async def require_credits(self, parts: int = 1) -> int | None:
         left = await self.credits()

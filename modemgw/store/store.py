@@ -438,11 +438,13 @@ class Store:
                         r["attempts"], r["to_number"], r["sender"], r["modem"], r["priority"])
                 for r in rows]
 
-    async def parts_waiting(self, now: float) -> int:
+    async def parts_waiting(self, now: float, at_most: int) -> int:
         """Parts due by `now` that have not reached the network yet (queued, or being
-        sent): what the modems' daily caps must still make room for."""
-        row = await self._fetchone("SELECT COUNT(*) AS n FROM parts WHERE status IN ('queued', 'sending') "
-                                   "AND next_attempt_at <= ?", (now,))
+        sent), counted up to `at_most`: what the modems' daily caps must still make room
+        for. The bound keeps a long backlog from costing every request a long count."""
+        row = await self._fetchone(
+            "SELECT COUNT(*) AS n FROM (SELECT 1 FROM parts WHERE status IN ('queued', 'sending') "
+            "AND next_attempt_at <= ? LIMIT ?)", (now, at_most))
         return row["n"] if row else 0
 
     async def next_due_time(self) -> float | None:
