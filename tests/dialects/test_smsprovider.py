@@ -354,7 +354,7 @@ async def test_the_daily_caps_are_the_credits(tmp_path):
         assert sent.status == 200 and (sent.body["credits_used"], sent.body["credits_remaining"]) == (1, 0)
         refused = await p.curl(BULK, key)
         assert refused.status == 402 and error_of(refused) == "insufficient_credits"
-        again = await p.curl(SEND, key)          # also once the first has gone out
+        again = await p.curl(SEND, key)          # the first holds the part, waiting or sent
         assert again.status == 402 and error_of(again) == "insufficient_credits"
         account = await p.curl(ACCOUNT, key)
         assert account.body["account"]["credits_remaining"] == 0
