@@ -160,6 +160,25 @@ async def test_failed_report_fails_the_message(tmp_path):
         assert m["error"] == "not obtainable" and m["parts"][0]["report_status"] == 0x43
 
 
+async def test_a_part_reported_undelivered_stops_the_rest_of_its_message(tmp_path):
+    # Part 1's report (not obtainable) comes back while part 2 is being submitted (the
+    # modem prints it at once, not after the answer): part 3, still queued, would only be a
+    # fragment on the handset.
+    settings = {"a": Settings(latency=1.0, report_delay=0.05, report_status=0x43)}
+    faults = {"a": Faults(urcs_mid_response=True)}
+    async with gateway(tmp_path, sim_settings=settings, faults=faults) as (store, dispatcher, sims):
+        mid = await accept(store, dispatcher, "+15551230013", "x" * 400)   # three parts
+        await until(lambda: _is(store, mid, "failed"))
+        await until(lambda: _no_part_in_flight(store, mid))
+        m = await store.get_message(mid)
+        assert [p["status"] for p in m["parts"]][2] == "failed"
+        assert sims["a"].counters["submitted"] == 2
+
+
+async def _no_part_in_flight(store, mid):
+    return all(p["status"] not in ("sending", "queued") for p in (await store.get_message(mid))["parts"])
+
+
 async def test_intermediate_report_keeps_waiting(tmp_path):
     settings = {"a": Settings(report_delay=0.05, intermediate_status=0x30)}
     async with gateway(tmp_path, sim_settings=settings) as (store, dispatcher, sims):

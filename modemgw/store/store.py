@@ -855,8 +855,13 @@ class Store:
         self._event(conn, message_id, "part.report", {"seq": seq, "status": update.report_status,
                                                        "reason": update.reason, **update.pdu}, now)
         code = _REPORT_CODES.get(update.part_status)
-        self._refresh(conn, message_id, now, network_delivered_at=update.at,
-                      why=None if code is None else Why(update.reason, code, update.report_status))
+        if code is None:
+            self._refresh(conn, message_id, now, network_delivered_at=update.at)
+        else:
+            # Reported not delivered for good: the rest of the message would be a fragment.
+            conn.execute("UPDATE parts SET status = ?, error = 'an earlier part was not delivered' "
+                         "WHERE message_id = ? AND status = 'queued'", (update.part_status, message_id))
+            self._refresh(conn, message_id, now, why=Why(update.reason, code, update.report_status))
 
     def _event(self, conn: sqlite3.Connection, message_id: str | None, kind: str, data: dict,
                now: float) -> None:
