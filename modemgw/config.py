@@ -16,6 +16,12 @@ from typing import Any
 # The other providers' APIs modemgw serves (modemgw/dialects/), all on by default. Named
 # here, not imported: a dialect that is switched off is never loaded.
 DIALECTS: tuple[str, ...] = ("smsprovider", "cartboss", "voximplant", "smspm", "twilio")
+# The alert receivers (modemgw/receivers/), all on by default, and what their SMS
+# template may name (docs/alerting.md).
+RECEIVERS: tuple[str, ...] = ("alertmanager", "grafana", "homeassistant")
+TEMPLATE_FIELDS: tuple[str, ...] = ("status", "count", "alertname", "targets", "summary", "severity",
+                                    "receiver")
+
 
 
 class ConfigError(ValueError):
@@ -51,6 +57,36 @@ class SimulatorConfig:
 
 
 @dataclass(frozen=True)
+class IntegrationsConfig:
+    """[integrations]: the alert receivers (docs/alerting.md, docs/home-assistant.md)."""
+    enabled: tuple[str, ...] = RECEIVERS
+    groups: dict[str, tuple[str, ...]] = field(default_factory=dict)   # [integrations.groups]
+    segments: int = 2                      # SMS parts a notification may take
+    template: str = "[{status}:{count}] {alertname} {targets}"
+    resolved: bool = True                  # send resolved notices
+    dedup_window: float = 300.0            # s: the same notification again is not sent again
+    recipient_limit: int = 10              # SMS per number per recipient_period; the rest held back
+    recipient_period: float = 3600.0       # s, then one SMS sums up what was held back
+    grafana_secret: str | None = None      # [integrations.grafana]: HMAC signatures required
+    grafana_signature_header: str = "X-Grafana-Alerting-Signature"
+    grafana_timestamp_header: str = "X-Grafana-Alerting-Signature-Timestamp"
+    grafana_max_age: float = 300.0         # s a signed timestamp stays acceptable
+    homeassistant_inbound_webhook: str | None = None   # received SMS are POSTed there
+
+
+@dataclass(frozen=True)
+class SmppConfig:
+    """[smpp]: the SMPP v3.4 server (docs/smpp.md), off unless listen or tls_listen is set."""
+    listen: tuple[str, int] | None = None
+    tls_listen: tuple[str, int] | None = None
+    certificate: str | None = None        # PEM, for tls_listen
+    key: str | None = None
+    max_sessions: int = 64
+    window: int = 10
+    enquire_link: float = 30.0
+
+
+@dataclass(frozen=True)
 class Config:
     path: str | None = None
     listen_host: str = "127.0.0.1"
@@ -76,6 +112,7 @@ class Config:
     # [dialects]: the other providers' APIs served beside the native one
     dialects: tuple[str, ...] = DIALECTS
     dialect_settings: dict[str, dict[str, Any]] = field(default_factory=dict)   # [dialects.<name>]
+    integrations: IntegrationsConfig = field(default_factory=IntegrationsConfig)
 
 
 _SECTIONS: dict[str, dict[str, tuple[type | tuple[type, ...], str]]] = {
@@ -166,8 +203,12 @@ def parse(text: str, name: str = "<config>") -> Config:
         raise ConfigError(f"{name}:{line or '?'}: {label}: {message}")
 
     values: dict[str, Any] = {"path": name}
+    integrations: object = {}
     for section, table in data.items():
         if section in ("modem", "simulator"):
+            continue
+        if section == "integrations":
+            integrations = table           # checked below, once default_region is known
             continue
         if section == "dialects":
             _dialects(table, values, fail)
@@ -214,6 +255,7 @@ def parse(text: str, name: str = "<config>") -> Config:
         fail("log", "format", "must be text or json")
 
     values["modems"] = tuple(_entries(data, "modem", _MODEM_KEYS, fail, _modem))
+    values["integrations"] = _integrations(integrations, values.get("default_region"), fail)
     values["simulators"] = tuple(_entries(data, "simulator", _SIM_KEYS, fail, _simulator))
     names = [m.name for m in values["modems"]] + [s.name for s in values["simulators"]]
     for i, n in enumerate(names):
@@ -239,6 +281,110 @@ def _dialects(table: object, values: dict, fail) -> None:
             values.setdefault("dialect_settings", {})[key] = dict(value)
         else:
             fail("dialects", key, f"unknown key (known: enabled, {', '.join(DIALECTS)})")
+
+
+_INTEGRATION_KEYS: dict[str, type | tuple[type, ...]] = {
+    "enabled": list, "segments": int, "template": str, "resolved": bool,
+    "dedup_window": (int, float), "recipient_limit": int, "recipient_period": (int, float)}
+_RECEIVER_KEYS: dict[str, dict[str, type | tuple[type, ...]]] = {
+    "alertmanager": {},
+    "grafana": {"secret": str, "signature_header": str, "timestamp_header": str, "max_age": (int, float)},
+    "homeassistant": {"inbound_webhook": str}}
+
+
+def _integrations(table: object, region: str | None, fail) -> IntegrationsConfig:
+    """[integrations] with [integrations.groups] and a table per receiver."""
+    if not isinstance(table, dict):
+        fail(None, "integrations", "must be a table")
+    out: dict[str, Any] = {}
+    for key, value in table.items():
+        if key == "groups":
+            out["groups"] = _groups(value, region, fail)
+        elif key in _RECEIVER_KEYS:
+            keys = _RECEIVER_KEYS[key]
+            if not isinstance(value, dict):
+                fail("integrations", key, "must be a table")
+            for k, v in value.items():
+                if k not in keys:
+                    fail(f"integrations.{key}", k, f"unknown key (known: {', '.join(sorted(keys)) or 'none'})")
+                if not _check(v, keys[k]):
+                    fail(f"integrations.{key}", k, f"expected {_TYPE_NAMES[keys[k]]}, got {v!r}")
+                out[f"{key}_{k}"] = v
+        elif key in _INTEGRATION_KEYS:
+            if not _check(value, _INTEGRATION_KEYS[key]):
+                fail("integrations", key, f"expected {_TYPE_NAMES[_INTEGRATION_KEYS[key]]}, got {value!r}")
+            out[key] = value
+        else:
+            known = sorted([*_INTEGRATION_KEYS, "groups", *_RECEIVER_KEYS])
+            fail("integrations", key, f"unknown key (known: {', '.join(known)})")
+    if not all(isinstance(x, str) and x in RECEIVERS for x in out.get("enabled", [])):
+        fail("integrations", "enabled", f"a list of receiver names ({', '.join(RECEIVERS)})")
+    out["enabled"] = tuple(out.get("enabled", RECEIVERS))
+    if not 1 <= out.get("segments", 2) <= 10:
+        fail("integrations", "segments", "must be 1 to 10")
+    unknown = [f for f in re.findall(r"\{(\w*)\}", out.get("template", "{status}")) if f not in TEMPLATE_FIELDS]
+    if unknown or not out.get("template", "x").strip():
+        fail("integrations", "template", f"a text with {{field}}s among {', '.join(TEMPLATE_FIELDS)}")
+    for key, low in (("dedup_window", 0), ("recipient_limit", 1), ("recipient_period", 1)):
+        if out.get(key, low) < low:
+            fail("integrations", key, f"must be at least {low}")
+    if out.get("grafana_max_age", 1) <= 0:
+        fail("integrations.grafana", "max_age", "must be a positive number of seconds")
+    if out.get("grafana_secret") == "":
+        fail("integrations.grafana", "secret", "must not be empty (leave it out for no signatures)")
+    if not re.fullmatch(r"https?://[^\s/]+\S*", out.get("homeassistant_inbound_webhook", "http://x")):
+        fail("integrations.homeassistant", "inbound_webhook", "must be an http:// or https:// URL")
+    return IntegrationsConfig(**out)
+
+
+def _groups(table: object, region: str | None, fail) -> dict[str, tuple[str, ...]]:
+    # Numbers are checked as the API checks a recipient, so that a typo stops the start
+    # rather than every alert to the group.
+    from .core.numbers import recipient
+    from .core.errors import Invalid
+    if not isinstance(table, dict):
+        fail("integrations", "groups", "must be a table: name = [\"+44...\", ...]")
+    for name, numbers in table.items():
+        if not re.fullmatch(r"[A-Za-z][\w-]*", name) or not isinstance(numbers, list) or not numbers \
+                or not all(isinstance(n, str) for n in numbers):
+            fail("integrations.groups", name, "a group is a name (a letter first) and a non-empty list of "
+                                              "phone numbers as strings")
+        for n in numbers:
+            try:
+                recipient(n, name, region)
+            except Invalid as exc:
+                fail("integrations.groups", name, exc.message)
+    return {name: tuple(numbers) for name, numbers in table.items()}
+
+
+def _address(value: str, section: str, key: str, fail) -> tuple[str, int]:
+    host, sep, port = value.rpartition(":")
+    if not sep or not port.isdigit() or not 0 <= int(port) < 65536:  # 0: any free port
+        fail(section, key, f"expected HOST:PORT, got {value!r}")
+    return host.strip("[]") or "127.0.0.1", int(port)
+
+
+_SMPP_KEYS: dict[str, type | tuple[type, ...]] = {
+    "listen": str, "tls_listen": str, "certificate": str, "key": str, "max_sessions": int, "window": int,
+    "enquire_link": (int, float)}
+
+
+def _smpp(table: object, fail) -> SmppConfig:
+    if not isinstance(table, dict):
+        fail(None, "smpp", "must be a table")
+    out: dict[str, Any] = {}
+    for key, value in table.items():
+        if key not in _SMPP_KEYS:
+            fail("smpp", key, f"unknown key (known: {', '.join(sorted(_SMPP_KEYS))})")
+        if not _check(value, _SMPP_KEYS[key]):
+            fail("smpp", key, f"expected {_TYPE_NAMES[_SMPP_KEYS[key]]}, got {value!r}")
+        out[key] = _address(value, "smpp", key, fail) if key in ("listen", "tls_listen") else value
+    if "tls_listen" in out and not ("certificate" in out and "key" in out):
+        fail("smpp", "tls_listen", "needs certificate and key (PEM files)")
+    for key in ("max_sessions", "window", "enquire_link"):
+        if key in out and not out[key] > 0:
+            fail("smpp", key, "must be positive")
+    return SmppConfig(**out)
 
 
 def _entries(data, section, keys, fail, build):

@@ -8,7 +8,9 @@ import logging
 import os
 import shutil
 import tempfile
+import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
@@ -20,6 +22,9 @@ from .modem import Modem, Timeouts
 from .sms import ConcatReferences
 from .store import Store
 
+if TYPE_CHECKING:
+    from .receivers import Desk
+
 log = logging.getLogger(__name__)
 
 
@@ -30,6 +35,7 @@ class Gateway:
     modems: list[Modem] = field(default_factory=list)
     simulators: dict[str, object] = field(default_factory=dict)
     dispatcher: Dispatcher | None = None
+    desk: Desk | None = None            # the alert receivers' shared state
     webhooks: object | None = None
     runner: web.AppRunner | None = None
     references: ConcatReferences = field(default_factory=ConcatReferences)
@@ -47,6 +53,9 @@ class Gateway:
             self.dialect_configs[d.name] = DialectConfig(inbound_url=table.pop("inbound_url", None),
                                                          options=table)
         inbound = [(c.inbound_url, name) for name, c in self.dialect_configs.items() if c.inbound_url]
+        receivers = self.config.integrations
+        if receivers.homeassistant_inbound_webhook and "homeassistant" in receivers.enabled:
+            inbound.append((receivers.homeassistant_inbound_webhook, "homeassistant"))
         self.store = Store(self.config.database, default_webhook_url=self.config.webhook_url,
                            inbound_webhooks=inbound)
 
@@ -121,7 +130,9 @@ class Gateway:
             from .webhooks import WebhookSender
         except ImportError:  # pragma: no cover - the package ships with modemgw
             return
-        formats = {d.name: d.webhook_format for d in self.dialects if d.webhook_format is not None}
+        from .receivers import WEBHOOK_FORMATS
+        formats = {**WEBHOOK_FORMATS,
+                   **{d.name: d.webhook_format for d in self.dialects if d.webhook_format is not None}}
         self.webhooks = WebhookSender(self.store, retry_for=self.config.webhook_retry_hours * 3600,
                                       timeout=self.config.webhook_timeout, formats=formats)
         self._tasks.append(asyncio.create_task(self.webhooks.run(), name="webhooks"))
@@ -144,6 +155,10 @@ class Gateway:
         for dialect in self.dialects:
             # A sub-application: its own routes, credentials and error shape under its prefix.
             app.add_subapp(dialect.prefix, dialect.create_app(self.core, self.dialect_configs[dialect.name]))
+        # The alert receivers (one sub-application; they share one Desk, whose counts /metrics shows).
+        from .receivers import PREFIX, Desk, create_app as receivers_app
+        self.desk = Desk(self.core, c.integrations)
+        app.add_subapp(PREFIX, receivers_app(self.desk))
         self.runner = await serve(app, c.listen_host, c.listen_port, Limits(
             header_timeout=c.header_timeout, body_timeout=c.body_timeout,
             keepalive_timeout=c.keepalive_timeout, max_connections=c.max_connections))
@@ -151,8 +166,13 @@ class Gateway:
     async def metrics(self) -> str:
         from .metrics import render
         assert self.dispatcher is not None
-        drained = {m["name"]: m["drained"] for m in self.dispatcher.modems()}
-        return render(self.modems, await self.store.counts(), drained)
+        modems = self.dispatcher.modems()
+        caps = {m.name: m.per_day for m in (*self.config.modems, *self.config.simulators)}
+        daily = {m["name"]: (m["sent_today"], caps.get(m["name"])) for m in modems}
+        due = await self.store.next_due_time()      # the oldest queued part's due time
+        return render(self.modems, await self.store.counts(), {m["name"]: m["drained"] for m in modems},
+                      daily=daily, queue_age=max(0.0, time.time() - due) if due is not None else 0.0,
+                      families=self.desk.families() if self.desk is not None else ())
 
     def _changed(self) -> None:
         if self.webhooks is not None:
