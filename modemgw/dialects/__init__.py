@@ -38,6 +38,10 @@ class Dialect:
     prefix: str                                        # the base URL path it is mounted at
     create_app: Callable[[Core, DialectConfig], web.Application]
     webhook_format: WebhookFormat | None = None        # None: it sends no webhooks
+    # Received messages belong to no key. For a format that signs with a key's own secret
+    # (Twilio's auth token), the key its config names: (credential kind, identifier), e.g.
+    # ("twilio", "AC..."); None: signed with the gateway's webhook secret.
+    inbound_owner: Callable[[DialectConfig], tuple[str, str] | None] | None = None
 
 
 def load(name: str) -> Dialect:

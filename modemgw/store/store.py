@@ -13,7 +13,7 @@ import json
 import math
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import aiosqlite
@@ -143,11 +143,14 @@ def _row(row: sqlite3.Row | None) -> dict | None:
 
 class Store:
     def __init__(self, path: str, *, default_webhook_url: str | None = None,
-                 inbound_webhooks: Sequence[tuple[str, str]] = ()) -> None:
+                 inbound_webhooks: Sequence[tuple[str, str]] = (),
+                 inbound_owners: Mapping[str, tuple[str, str]] | None = None) -> None:
         self.path = path
         self.default_webhook_url = default_webhook_url
         # (url, dialect): where else received messages go, in that dialect's format
         self.inbound_webhooks = tuple(inbound_webhooks)
+        # dialect -> (credential kind, identifier) of the key whose secrets sign them
+        self.inbound_owners = dict(inbound_owners or {})
         self.writer = Writer(path, on_commit=self._committed)
         self._read: aiosqlite.Connection | None = None
         self._keys_conn: sqlite3.Connection | None = None
@@ -372,26 +375,32 @@ class Store:
         return message
 
     async def list_messages(self, *, status: str | None = None, to: str | None = None,
-                            since: float | None = None, until: float | None = None,
-                            after: str | None = None, limit: int = 50,
+                            sender: str | None = None, since: float | None = None,
+                            until: float | None = None, sent_since: float | None = None,
+                            sent_until: float | None = None, after: str | None = None,
+                            before: str | None = None, limit: int = 50,
                             api_key_id: int | None = None) -> list[dict]:
-        """Newest first; `after` is the id of the last message of the previous page."""
+        """Newest first; `after` is the id of the last message of the previous page, or
+        `before` the id of the first of the next one (then the `limit` messages just newer
+        than it: a page back). `since`/`until` bound `created_at`, `sent_*` `sent_at`."""
         where, params = [], []
         if api_key_id is not None:
             where.append("(api_key_id = ? OR api_key_id IS NULL)")
             params.append(api_key_id)
-        for clause, value in (("status = ?", status), ("to_number = ?", to),
+        for clause, value in (("status = ?", status), ("to_number = ?", to), ("sender = ?", sender),
                               ("created_at >= ?", since), ("created_at < ?", until),
-                              ("id < ?", after)):
+                              ("sent_at >= ?", sent_since), ("sent_at < ?", sent_until),
+                              ("id < ?", after), ("id > ?", before)):
             if value is not None:
                 where.append(clause)
                 params.append(value)
         sql = "SELECT rowid AS seqno, * FROM messages"
         if where:
             sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY id DESC LIMIT ?"
+        sql += f" ORDER BY id {'DESC' if before is None else 'ASC'} LIMIT ?"
         params.append(limit)
-        return await self._fetchall(sql, params)
+        rows = await self._fetchall(sql, params)
+        return rows if before is None else rows[::-1]
 
     async def cancel_message(self, message_id: str) -> str | None:
         """Cancel if no part has been handed to a modem; returns the resulting status
@@ -661,9 +670,21 @@ class Store:
             if self.default_webhook_url:
                 self._webhook(conn, None, "message.received", self.default_webhook_url, body, None, now)
             for url, dialect in self.inbound_webhooks:
-                self._webhook(conn, None, "message.received", url, body, None, now, dialect)
+                self._webhook(conn, None, "message.received", url, body, self._owner(conn, dialect), now,
+                              dialect)
             return iid
         return await self.writer.write(fn)
+
+    def _owner(self, conn: sqlite3.Connection, dialect: str) -> int | None:
+        """The active key a dialect's received messages are signed for (inbound_owners), looked
+        up at each message, so that a key created or revoked later counts."""
+        owner = self.inbound_owners.get(dialect)
+        if owner is None:
+            return None
+        kind, ident = owner
+        row = conn.execute(f"SELECT id FROM api_keys WHERE {_CREDENTIALS[kind][0]} = ? "
+                           "AND revoked_at IS NULL", (ident,)).fetchone()
+        return row[0] if row else None
 
     async def received_duplicate(self, pdu_id: int) -> None:
         """A part received again: kept, and settled so that no restart reassembles it."""
@@ -719,34 +740,6 @@ class Store:
     async def message_events(self, message_id: str, limit: int = 200) -> list[dict]:
         return await self._fetchall("SELECT cursor, at, type, data FROM events WHERE message_id = ? "
                                     "ORDER BY cursor LIMIT ?", (message_id, limit))
-
-    # -- SMPP's own (modemgw/smppd) ------------------------------------------------
-
-    async def smpp_cursor(self, key_id: int) -> int:
-        """How far this key's SMPP receivers have acknowledged the event log. A key seen
-        for the first time starts at its end: what happened before it bound is not owed."""
-        def fn(conn: sqlite3.Connection) -> int:
-            conn.execute("INSERT OR IGNORE INTO smpp_cursors (api_key_id, cursor) "
-                         "SELECT ?, COALESCE(MAX(cursor), 0) FROM events", (key_id,))
-            return conn.execute("SELECT cursor FROM smpp_cursors WHERE api_key_id = ?", (key_id,)).fetchone()[0]
-        return await self.writer.write(fn)
-
-    async def save_smpp_cursor(self, key_id: int, cursor: int, *, linger: float = 0.0) -> None:
-        def fn(conn: sqlite3.Connection) -> None:
-            conn.execute("UPDATE smpp_cursors SET cursor = MAX(cursor, ?) WHERE api_key_id = ?", (cursor, key_id))
-        await self.writer.write(fn, linger=linger)
-
-    async def request_smpp_receipts(self, rows: Sequence[tuple[str, int, str, int]]) -> None:
-        """(message id, registered_delivery, the id the ESME knows it by, segments submitted)."""
-        def fn(conn: sqlite3.Connection) -> None:
-            conn.executemany("INSERT OR REPLACE INTO smpp_receipts (message_id, registered_delivery, "
-                             "receipt_id, segments) VALUES (?, ?, ?, ?)", rows)
-        await self.writer.write(fn)
-
-    async def smpp_receipts(self, message_ids: Sequence[str]) -> dict[str, dict]:
-        rows = await self._fetchall(f"SELECT * FROM smpp_receipts WHERE message_id IN "
-                                    f"({', '.join('?' * len(message_ids))})", list(message_ids))
-        return {r["message_id"]: r for r in rows}
 
     # -- webhooks --------------------------------------------------------------
 
