@@ -107,6 +107,7 @@ class Config:
     report_window: float = 7 * 86400.0     # s a sent part waits for its report before it expires
     national_languages: tuple[str, ...] = ()
     log_format: str = "text"
+    smpp: SmppConfig = field(default_factory=SmppConfig)
     modems: tuple[ModemConfig, ...] = ()
     simulators: tuple[SimulatorConfig, ...] = field(default_factory=tuple)
     # [dialects]: the other providers' APIs served beside the native one
@@ -207,6 +208,9 @@ def parse(text: str, name: str = "<config>") -> Config:
     for section, table in data.items():
         if section in ("modem", "simulator"):
             continue
+        if section == "smpp":
+            values["smpp"] = _smpp(table, fail)
+            continue
         if section == "integrations":
             integrations = table           # checked below, once default_region is known
             continue
@@ -229,10 +233,7 @@ def parse(text: str, name: str = "<config>") -> Config:
 
     listen = values.pop("listen", None)
     if listen is not None:
-        host, sep, port = listen.rpartition(":")
-        if not sep or not port.isdigit() or not 0 <= int(port) < 65536:  # 0: any free port
-            fail("api", "listen", f"expected HOST:PORT, got {listen!r}")
-        values["listen_host"], values["listen_port"] = host.strip("[]") or "127.0.0.1", int(port)
+        values["listen_host"], values["listen_port"] = _address(listen, "api", "listen", fail)
     for key in ("header_timeout", "body_timeout", "keepalive_timeout", "max_connections"):
         if key in values and not values[key] > 0:
             fail("api", key, "must be positive")

@@ -23,15 +23,16 @@ _SECRETS = (
     (re.compile(r"""(authorization['"]?\s*[:=]\s*['"]?)[^'"\r\n]+""", re.I), r"\1***"),
     (re.compile(r"(Bearer\s+)\S+", re.I), r"\1***"),
     # Query parameters and fields: ?token=..., key_hash=..., 'webhook_secret': '...',
-    # api_key=... (Voximplant's older credential parameter, which takes a modemgw key).
-    (re.compile(r"""\b([\w-]*(?:token|hash|secret|api_key)['"]?\s*[:=]\s*['"]?)[^\s&'",;}]+""", re.I),
+    # api_key=... (Voximplant's older credential parameter, which takes a modemgw key),
+    # password=... (SMPP's bind).
+    (re.compile(r"""\b([\w-]*(?:token|hash|secret|api_key|password)['"]?\s*[:=]\s*['"]?)[^\s&'",;}]+""", re.I),
      r"\1***"),
 )
 
 
 # Every secret pattern contains one of these: most lines contain none and skip the regexes.
 _MARKERS = ("mgw_", "whsec_", "cpin", "bearer", "authorization", "token", "hash", "secret",
-            "api_key")
+            "api_key", "password")
 
 
 def redact(text: str) -> str:

@@ -35,6 +35,7 @@ class Gateway:
     modems: list[Modem] = field(default_factory=list)
     simulators: dict[str, object] = field(default_factory=dict)
     dispatcher: Dispatcher | None = None
+    smpp: object | None = None              # the SMPP server, when [smpp] is configured
     desk: Desk | None = None            # the alert receivers' shared state
     webhooks: object | None = None
     runner: web.AppRunner | None = None
@@ -102,6 +103,7 @@ class Gateway:
         for modem in self.modems:
             await modem.start()
         await self._start_api()
+        await self._start_smpp()
         log.info("gateway listening on %s with %d modem(s)", self.url, len(self.modems))
 
     def _modem(self, mc: ModemConfig) -> Modem:
@@ -136,6 +138,9 @@ class Gateway:
         from .receivers import WEBHOOK_FORMATS
         formats = {**WEBHOOK_FORMATS,
                    **{d.name: d.webhook_format for d in self.dialects if d.webhook_format is not None}}
+        # SMPP delivers its receipts over its sessions: its messages have no webhooks.
+        from .webhooks.formats import SILENT
+        formats.setdefault("smpp", SILENT)
         self.webhooks = WebhookSender(self.store, retry_for=self.config.webhook_retry_hours * 3600,
                                       timeout=self.config.webhook_timeout, formats=formats)
         self._tasks.append(asyncio.create_task(self.webhooks.run(), name="webhooks"))
@@ -166,6 +171,17 @@ class Gateway:
             header_timeout=c.header_timeout, body_timeout=c.body_timeout,
             keepalive_timeout=c.keepalive_timeout, max_connections=c.max_connections))
 
+    async def _start_smpp(self) -> None:
+        s = self.config.smpp
+        if s.listen is None and s.tls_listen is None:
+            return
+        # Imported only when configured: a gateway without SMPP loads none of it.
+        from .smppd import SmppServer, SmppSettings
+        self.smpp = SmppServer(self.core, SmppSettings(
+            listen=s.listen, tls_listen=s.tls_listen, certificate=s.certificate, key=s.key,
+            max_sessions=s.max_sessions, window=s.window, enquire_link=s.enquire_link))
+        await self.smpp.start()
+
     async def metrics(self) -> str:
         from .metrics import render
         assert self.dispatcher is not None
@@ -180,10 +196,14 @@ class Gateway:
     def _changed(self) -> None:
         if self.webhooks is not None:
             self.webhooks.notify()
+        if self.smpp is not None:
+            self.smpp.notify()  # type: ignore[attr-defined]
 
     async def stop(self) -> None:
         """Stop accepting, let parts being sent finish, then close everything; all
         committed state is on disk (the writer drains its queue before closing)."""
+        if self.smpp is not None:
+            await self.smpp.stop()  # type: ignore[attr-defined]
         if self.runner is not None:
             await self.runner.cleanup()
         if self.dispatcher is not None:

@@ -8,7 +8,7 @@ socket or a session; `codec.encode`/`codec.decode` turn it into bytes and back.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 from .constants import CommandId, CommandStatus
@@ -67,7 +67,7 @@ class GenericNack(Pdu):
 @dataclass(frozen=True, slots=True, kw_only=True)
 class _Bind(Pdu):
     system_id: str = ""
-    password: str = ""
+    password: str = field(default="", repr=False)       # never in a log line or a traceback
     system_type: str = ""
     interface_version: int = 0x34
     addr_ton: int = 0
@@ -114,7 +114,7 @@ class BindTransceiverResp(_BindResp):
 class Outbind(Pdu):
     command_id = CommandId.OUTBIND
     system_id: str = ""
-    password: str = ""
+    password: str = field(default="", repr=False)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -202,6 +202,20 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE messages ADD COLUMN error_detail INTEGER;
     """,
+    # 9: SMPP (modemgw/smppd): the receipts an ESME asked for, under the ids it was given,
+    # and how far each key's receivers have acknowledged the event log
+    """
+    CREATE TABLE smpp_receipts (
+        message_id TEXT PRIMARY KEY,
+        registered_delivery INTEGER NOT NULL,  -- SMPP v3.4 §5.2.17 flags
+        receipt_id TEXT NOT NULL,              -- the id the ESME was given (submit_multi: one for all)
+        segments INTEGER NOT NULL              -- submit_sm it came in: one receipt each, ids receipt_id.1 ...
+    ) WITHOUT ROWID;
+    CREATE TABLE smpp_cursors (
+        api_key_id INTEGER PRIMARY KEY,
+        cursor INTEGER NOT NULL                -- events up to here owe this key's receivers nothing
+    );
+    """,
 )
 
 

@@ -55,3 +55,14 @@ class NativeFormat:
 
 
 NATIVE = NativeFormat()
+
+
+class Silent:
+    """For an edge that delivers its events itself (SMPP, over the session): the delivery
+    is settled without a request."""
+
+    def render(self, delivery: Delivery) -> None:
+        return None
+
+
+SILENT = Silent()

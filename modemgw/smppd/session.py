@@ -1,0 +1,331 @@
+"""One ESME's TCP connection: reads PDUs through the sans-IO `SmppSession`, answers binds,
+submits, queries and keep-alives, and carries its key's receipts and received messages
+when it is bound as a receiver.
+
+Requests are handled concurrently up to the window; beyond it the connection stops
+reading (TCP holds the rest back), so a fast ESME is slowed, not refused. A long
+message's segments are held until the last one is in, then all are answered, each with
+its own id (`<message id>.<n>`), once the whole message is committed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import logging
+import re
+from collections.abc import Callable
+
+from ..core import Core, CoreError, RateLimited, Unauthenticated
+from ..smpp import (Bind, BindReceiver, BindTransceiver, BindTransmitter, CancelSm, CancelSmResp, CommandStatus as S,
+                    DataSm, DeliverSm, DeliverSmResp, DistributionList, EnquireLink, EnquireLinkResp,
+                    GenericNack, LocalProtocolError, Pdu, PduDecodeError, QuerySm, QuerySmResp, Refused,
+                    ReplaceSm, SmppSession, SubmitMulti, SubmitSm, Tag, Tlv, Unbind, UnbindResp, Unsuccess,
+                    INTERFACE_VERSION)
+from ..smpp.concat import Assembler, Full
+from ..smpp.pdus import PDU_TYPES
+from ..smpp.text import decode_text
+from . import adapter
+from .feed import Item
+from .settings import SmppSettings
+
+log = logging.getLogger("modemgw.smppd")
+
+# What `modemgw keys create` derives (store/keys.py): anything else cannot be a system_id.
+SYSTEM_ID = re.compile(r"mgw[0-9a-f]{12}")
+_ids = itertools.count(1)
+_SUBMITS = (SubmitSm, DataSm, SubmitMulti)
+
+
+class Connection:
+    def __init__(self, server, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.server = server
+        self.core: Core = server.core
+        self.settings: SmppSettings = server.settings
+        self.clock: Callable[[], float] = server.clock
+        self.reader, self.writer = reader, writer
+        self.session = SmppSession(window=self.settings.window)
+        self.id = next(_ids)
+        self.key: dict | None = None
+        self.closing = False
+        self._closed = asyncio.Event()
+        self._slots = asyncio.Semaphore(self.settings.window)
+        self._tasks: set[asyncio.Task] = set()
+        self._deliveries: dict[int, tuple[Item, float]] = {}    # our deliver_sm by sequence
+        self._ping: float | None = None                         # when our enquire_link went out
+        self._segments: Assembler[tuple[Pdu, int]] = Assembler(timeout=self.settings.segment_timeout,
+                                                               limit=self.settings.max_segments)
+        peer = writer.get_extra_info("peername")
+        self.peer = f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) else str(peer)
+
+    # -- the read loop ------------------------------------------------------------------
+
+    async def run(self) -> None:
+        started = self.clock()
+        log.info("smpp session=%d peer=%s connected", self.id, self.peer)
+        try:
+            while not self.closing:
+                if self.session.state is Bind.OPEN:
+                    wait = self.settings.bind_timeout - (self.clock() - started)
+                else:
+                    wait = self.settings.enquire_link
+                try:
+                    async with asyncio.timeout(max(0.01, wait)):
+                        data = await self.reader.read(65536)
+                except TimeoutError:
+                    self._idle()
+                    continue
+                if not data:
+                    break
+                for event in self.session.receive_data(data):
+                    await self._dispatch(event)
+                    if self.closing:
+                        break
+                self._check_timeouts()
+        except (ConnectionError, OSError):
+            pass
+        finally:
+            await self._cleanup()
+
+    def _idle(self) -> None:
+        if self.session.state is Bind.OPEN:
+            self.close("no bind within the bind timeout")
+        elif self._ping is not None:
+            self.close("no answer to enquire_link")
+        elif self.session.can_request:
+            self._ping = self.clock()
+            self.write(self.session.request(EnquireLink)[1])
+        self._check_timeouts()
+
+    def _check_timeouts(self) -> None:
+        now = self.clock()
+        limit = self.settings.enquire_link
+        if any(now - sent > limit for _, sent in self._deliveries.values()) or \
+                (self._ping is not None and now - self._ping > limit):
+            self.close("a request of ours went unanswered")
+        for tags in self._segments.expire(now):
+            self._answer([_error(p, S.ESME_RSUBMITFAIL) for p, _ in tags])
+
+    async def _dispatch(self, event: Pdu | Refused) -> None:
+        if isinstance(event, Refused):
+            log.info("smpp session=%d refused: %s", self.id, event.reason)
+            if event.reply:
+                self.write(event.reply)
+            if event.close:
+                self.close("unreadable stream")
+            return
+        match event:
+            case EnquireLink():
+                self.write(self.session.send(EnquireLinkResp(sequence=event.sequence)))
+            case EnquireLinkResp():
+                self._ping = None
+            case DeliverSmResp() | GenericNack():
+                delivered = self._deliveries.pop(event.sequence, None)
+                if delivered is not None and self.key is not None:
+                    self.server.feed(self.key).acked(delivered[0], event.status)
+            case BindTransmitter() | BindReceiver() | BindTransceiver():
+                await self._bind(event)
+            case Unbind():
+                self.write(self.session.send(UnbindResp(sequence=event.sequence)))
+                self.close("unbound by the ESME")
+            case UnbindResp():
+                self.close("unbound")
+            case _:
+                await self._slots.acquire()
+                task = asyncio.create_task(self._handle(event))
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
+
+    # -- binds ------------------------------------------------------------------------------
+
+    async def _bind(self, pdu: BindTransmitter | BindReceiver | BindTransceiver) -> None:
+        resp = PDU_TYPES[type(pdu).command_id.response]
+        status, key = S.ESME_ROK, None
+        if self.server.bound_sessions() >= self.settings.max_sessions:
+            status = S.ESME_RBINDFAIL
+        elif not SYSTEM_ID.fullmatch(pdu.system_id):
+            status = S.ESME_RINVSYSID
+        else:
+            try:
+                key = await self.core.authenticate_credential("smpp", pdu.system_id, pdu.password)
+            except Unauthenticated:
+                status = S.ESME_RINVPASWD
+        if key is None:
+            self.write(self.session.send(resp(sequence=pdu.sequence, status=status)))
+            log.info("smpp session=%d peer=%s bind refused status=0x%02X system_id=%s", self.id, self.peer,
+                     status, pdu.system_id[:16])
+            self.close("bind refused")
+            return
+        await self.core.store.smpp_cursor(key["id"])     # from now on, nothing of this key's is lost
+        tlvs = (Tlv(Tag.SC_INTERFACE_VERSION, bytes([INTERFACE_VERSION])),) \
+            if pdu.interface_version >= INTERFACE_VERSION else ()
+        self.write(self.session.send(resp(sequence=pdu.sequence, system_id=self.settings.system_id, tlvs=tlvs)))
+        self.key = key
+        log.info("smpp session=%d peer=%s key=%s bound as %s", self.id, self.peer, key["id"],
+                 self.session.state.value)
+        if self.session.state in (Bind.RX, Bind.TRX):
+            self.server.feed(key).attach(self)
+
+    # -- requests ---------------------------------------------------------------------------
+
+    async def _handle(self, pdu: Pdu) -> None:
+        try:
+            try:
+                assert self.key is not None
+                self.core.take(self.key)
+                answers = await self._answer_to(pdu)
+            except PduDecodeError as exc:
+                answers = [_error(pdu, exc.status)]
+            except CoreError as exc:
+                default = S.ESME_RQUERYFAIL if isinstance(pdu, QuerySm) else S.ESME_RSUBMITFAIL
+                answers = [_error(pdu, S.ESME_RTHROTTLED if isinstance(exc, RateLimited)
+                                  else adapter.status(exc, default))]
+            except Exception:
+                log.exception("smpp session=%d %s failed", self.id, type(pdu).__name__)
+                answers = [_error(pdu, S.ESME_RSYSERR)]
+            self._answer(answers)
+            with contextlib.suppress(ConnectionError):
+                await self.writer.drain()
+        finally:
+            self._slots.release()
+
+    async def _answer_to(self, pdu: Pdu) -> list[Pdu]:
+        if isinstance(pdu, _SUBMITS):
+            return await self._submit(pdu)
+        if isinstance(pdu, QuerySm):
+            base, _ = adapter.split_id(pdu.message_id)
+            row = await self.core.get(base, key=self.key)
+            return [QuerySmResp(sequence=pdu.sequence, message_id=pdu.message_id, **adapter.query_fields(row))]
+        if isinstance(pdu, CancelSm):
+            if not pdu.message_id:
+                raise PduDecodeError("cancel_sm without a message_id is not supported", S.ESME_RCANCELFAIL)
+            try:
+                await self.core.cancel(adapter.split_id(pdu.message_id)[0], key=self.key)
+            except CoreError as exc:
+                raise PduDecodeError(exc.message, adapter.status(exc, S.ESME_RCANCELFAIL)) from None
+            return [CancelSmResp(sequence=pdu.sequence)]
+        if isinstance(pdu, ReplaceSm):
+            await self.core.get(adapter.split_id(pdu.message_id)[0], key=self.key)
+            raise PduDecodeError("a message cannot be replaced once accepted", S.ESME_RREPLACEFAIL)
+        raise PduDecodeError(f"{type(pdu).__name__} is not served", S.ESME_RINVCMDID)
+
+    async def _submit(self, pdu: SubmitSm | DataSm | SubmitMulti) -> list[Pdu]:
+        content = adapter.content(pdu)
+        adapter.receipt_request(pdu)
+        if content.segment is None:
+            return await self._accept(((pdu, 0),), content.octets, content.data_coding)
+        seg = content.segment
+        dests = pdu.dest_addresses if isinstance(pdu, SubmitMulti) else (pdu.destination_addr,)
+        key = (pdu.source_addr, dests, seg.reference, seg.total, content.data_coding)
+        try:
+            whole = self._segments.add(key, seg.total, seg.sequence, content.octets, (pdu, seg.sequence),
+                                       self.clock())
+        except Full:
+            raise PduDecodeError("too many segments of long messages are waiting for the rest",
+                                 S.ESME_RMSGQFUL) from None
+        if whole is None:
+            return []
+        return await self._accept(whole.tags, whole.data, content.data_coding)
+
+    async def _accept(self, tags: tuple[tuple[Pdu, int], ...], octets: bytes, coding: int) -> list[Pdu]:
+        """Send one message (per destination) made of these submitted PDUs; answer each of them."""
+        first = min(tags, key=lambda t: t[1])[0]
+        try:
+            flags = 0
+            for p, _ in tags:
+                flags |= adapter.receipt_request(p)
+            body = decode_text(octets, coding)
+            to, unsuccess, addresses = _destinations(first)
+            multi = isinstance(first, SubmitMulti)
+            accepted = await self.core.send(adapter.submission(first, body, to, self.core.wall_clock(),
+                                                               multi=multi), key=self.key)
+        except (PduDecodeError, CoreError) as exc:
+            status = exc.status if isinstance(exc, PduDecodeError) else adapter.status(exc)
+            return [_error(p, status) for p, _ in tags]
+        for r in accepted.rejected:
+            a = addresses[r.index]
+            unsuccess.append(Unsuccess(a.address, adapter.status(r.error, S.ESME_RINVDSTADR), a.ton, a.npi))
+        if not accepted.messages:
+            return [_error(p, unsuccess[0].error if unsuccess else S.ESME_RSUBMITFAIL) for p, _ in tags]
+        mid = accepted.messages[0]["id"]
+        if flags:
+            segments = max(k for _, k in tags) or 1
+            await self.core.store.request_smpp_receipts(
+                [(m["id"], flags, mid, segments) for m in accepted.messages])
+        out: list[Pdu] = []
+        for p, k in tags:
+            ident = f"{mid}.{k}" if k else mid
+            fields = {"unsuccess_smes": tuple(unsuccess)} if multi else {}
+            out.append(PDU_TYPES[type(p).command_id.response](sequence=p.sequence, message_id=ident, **fields))
+        return out
+
+    # -- what this side sends --------------------------------------------------------------
+
+    def deliver(self, item: Item) -> bool:
+        """A receipt or received message for the ESME, if the window has room."""
+        if self.closing or not self.session.can_request:
+            return False
+        try:
+            pdu, data = self.session.request(DeliverSm, **item.fields)
+        except LocalProtocolError:
+            return False
+        self._deliveries[pdu.sequence] = (item, self.clock())
+        self.write(data)
+        return True
+
+    def write(self, data: bytes) -> None:
+        if not self.writer.is_closing():
+            self.writer.write(data)
+
+    def _answer(self, answers: list[Pdu]) -> None:
+        for answer in answers:
+            try:
+                self.write(self.session.send(answer))
+            except LocalProtocolError:
+                pass            # the session ended (unbind) while this request was handled
+
+    def close(self, reason: str) -> None:
+        if not self.closing:
+            self.closing = True
+            self._closed.set()
+            log.info("smpp session=%d closing: %s", self.id, reason)
+            self.writer.close()
+
+    async def unbind(self, reason: str, wait: float = 1.0) -> None:
+        """End the session from this side: unbind, and close after its answer (or `wait`)."""
+        if self.session.state in (Bind.TX, Bind.RX, Bind.TRX) and self.session.can_request:
+            self.write(self.session.request(Unbind)[1])
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(wait):
+                    await self._closed.wait()       # set when the unbind_resp comes
+        self.close(reason)
+
+    async def _cleanup(self) -> None:
+        self.close("connection ended")
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self.key is not None:
+            self.server.feed(self.key).detach(self, [item for item, _ in self._deliveries.values()])
+        self._deliveries.clear()
+        self._segments.drop()
+        self.server.forget(self)
+        with contextlib.suppress(Exception):
+            await self.writer.wait_closed()
+
+
+def _error(pdu: Pdu, status: int) -> Pdu:
+    return PDU_TYPES[type(pdu).command_id.response](sequence=pdu.sequence, status=status)
+
+
+def _destinations(pdu: Pdu) -> tuple[tuple[str, ...], list[Unsuccess], list]:
+    """The numbers to send to; distribution lists (which the gateway does not keep) refused."""
+    if not isinstance(pdu, SubmitMulti):
+        return (adapter.number(pdu.destination_addr, pdu.dest_addr_ton),), [], [pdu]
+    unsuccess = [Unsuccess(d.name, S.ESME_RINVDLNAME) for d in pdu.dest_addresses
+                 if isinstance(d, DistributionList)]
+    addresses = [d for d in pdu.dest_addresses if not isinstance(d, DistributionList)]
+    if not addresses:
+        raise PduDecodeError("submit_multi names only distribution lists", S.ESME_RCNTSUBDL)
+    return tuple(adapter.number(a.address, a.ton) for a in addresses), unsuccess, addresses

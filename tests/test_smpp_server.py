@@ -1,0 +1,452 @@
+"""The SMPP server on a running gateway with simulated modems: smpplib (python-smpplib, a
+real synchronous client, in a thread) sends GSM-7, long and emoji messages and gets DELIVRD
+receipts matched by id and an inbound message; a receiver bound after a restart gets the
+receipts it missed; failed and expired messages, binds refused, throttling, query_sm,
+cancel_sm, replace_sm, submit_multi; garbage on the socket (the server keeps serving)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import queue
+import random
+import select
+import socket
+import threading
+import time
+from dataclasses import dataclass, replace
+
+import pytest
+import smpplib.client
+import smpplib.consts
+import smpplib.gsm
+
+from modemgw.config import Config, SimulatorConfig, SmppConfig
+from modemgw.service import Gateway
+from modemgw.smpp import (BindTransceiver, BindTransceiverResp, CancelSm, CommandStatus as S, DeliverSm,
+                          DeliverSmResp, EnquireLink, EnquireLinkResp, FrameBuffer, GenericNack, QuerySm,
+                          ReplaceSm, SmeAddress, SubmitMulti, SubmitSm, Tag, decode, encode, receipts)
+from modemgw.store.keys import derive
+
+
+# -- a gateway ---------------------------------------------------------------------------
+
+def gateway_config(tmp_path, *sims: SimulatorConfig, **kwargs) -> Config:
+    return Config(listen_port=0, database=str(tmp_path / "gw.db"),
+                  smpp=SmppConfig(listen=("127.0.0.1", 0), enquire_link=2.0),
+                  simulators=sims or (SimulatorConfig("sim-a", report_delay=0.1),), **kwargs)
+
+
+async def started(config: Config) -> Gateway:
+    gateway = Gateway(config)
+    await gateway.start()
+    deadline = time.monotonic() + 15
+    while not all(m["state"] == "ready" for m in gateway.dispatcher.modems()):
+        assert time.monotonic() < deadline, "the simulated modems never became ready"
+        await asyncio.sleep(0.05)
+    return gateway
+
+
+@dataclass
+class Credentials:
+    key_id: int
+    system_id: str
+    password: str
+
+
+async def credentials(gateway: Gateway) -> Credentials:
+    key_id, token = await gateway.store.create_key("smpp")
+    c = derive(token)
+    return Credentials(key_id, c.smpp_system_id, c.smpp_password)
+
+
+def port(gateway: Gateway) -> int:
+    return gateway.smpp.addresses[0][1]
+
+
+async def until(predicate, timeout: float = 15.0, what: str = "condition"):
+    """Wait for an async predicate to hold (checked every 50 ms), at most `timeout` s."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = await predicate()
+        if value:
+            return value
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        await asyncio.sleep(0.05)
+
+
+# -- smpplib in a thread -------------------------------------------------------------------
+
+class SmpplibEsme:
+    """smpplib's Client run by one thread (it is not thread-safe): requests are queued to
+    it, and every PDU it gets (submit_sm_resp, deliver_sm, errors) is queued back."""
+
+    def __init__(self, port: int, creds: Credentials, bind: str = "bind_transceiver") -> None:
+        self.client = smpplib.client.Client("127.0.0.1", port, timeout=10, allow_unknown_opt_params=True)
+        self.client.set_message_sent_handler(lambda pdu: self.events.put(("sent", pdu)))
+        self.client.set_message_received_handler(lambda pdu: self.events.put(("deliver", pdu)))
+        self.client.set_query_resp_handler(lambda pdu: self.events.put(("query", pdu)))
+        self.client.set_error_pdu_handler(lambda pdu: self.events.put(("error", pdu)))
+        self.events: queue.Queue = queue.Queue()
+        self.requests: queue.Queue = queue.Queue()
+        self.creds, self.bind = creds, bind
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        try:
+            self.client.connect()
+            getattr(self.client, self.bind)(system_id=self.creds.system_id, password=self.creds.password)
+            self.events.put(("bound", None))
+            while not self.stopping.is_set():
+                with contextlib.suppress(queue.Empty):
+                    while True:
+                        self.requests.get_nowait()()
+                readable, _, _ = select.select([self.client._socket], [], [], 0.05)
+                if readable:
+                    self.client.read_once()
+        except Exception as exc:           # the test reads it from the queue
+            self.events.put(("failed", exc))
+        finally:
+            with contextlib.suppress(Exception):
+                if not self.stopping.is_set():
+                    return
+                self.client.unbind()
+            with contextlib.suppress(Exception):
+                self.client.disconnect()
+
+    async def start(self) -> None:
+        self.thread.start()
+        kind, value = await self.next()
+        assert kind == "bound", value
+
+    async def next(self, timeout: float = 15.0):
+        return await asyncio.to_thread(self.events.get, True, timeout)
+
+    async def expect(self, kind: str, count: int, timeout: float = 20.0) -> list:
+        got, others = [], []
+        deadline = time.monotonic() + timeout
+        while len(got) < count:
+            k, pdu = await self.next(max(0.1, deadline - time.monotonic()))
+            (got if k == kind else others).append(pdu)
+            assert k != "failed", pdu
+        for item in others:
+            self.events.put(item)
+        return got
+
+    def send(self, text: str, to: str = "15551230002", registered_delivery: int = 1, **fields) -> int:
+        """Queue one message (as smpplib splits it: UDH parts, GSM or UCS-2); returns its part count."""
+        parts, coding, esm = smpplib.gsm.make_parts(text)
+        for part in parts:
+            self.requests.put(lambda part=part: self.client.send_message(
+                source_addr_ton=smpplib.consts.SMPP_TON_ALNUM, source_addr="modemgw",
+                dest_addr_ton=smpplib.consts.SMPP_TON_INTL, dest_addr_npi=smpplib.consts.SMPP_NPI_ISDN,
+                destination_addr=to, short_message=part, data_coding=coding, esm_class=esm,
+                registered_delivery=registered_delivery, **fields))
+        return len(parts)
+
+    async def stop(self, *, unbind: bool = True) -> None:
+        if unbind:
+            self.stopping.set()
+        else:
+            self.requests.put(lambda: self.client._socket.close())
+            self.stopping.set()
+        await asyncio.to_thread(self.thread.join, 10)
+
+
+def receipt_of(pdu) -> receipts.Receipt:
+    return receipts.parse(pdu.short_message.decode("ascii"))
+
+
+async def receipts_for(esme: SmpplibEsme, ids: set[str]) -> dict[str, receipts.Receipt]:
+    out = {}
+    for pdu in await esme.expect("deliver", len(ids)):
+        assert pdu.esm_class == 0x04
+        r = receipt_of(pdu)
+        assert pdu.receipted_message_id.decode() == r.id
+        out[r.id] = r
+    assert set(out) == ids
+    return out
+
+
+# -- the scenarios ----------------------------------------------------------------------
+
+GSM = "Your code is 4711 @ modemgw [ok] {€}"
+LONG = "A long message that smpplib splits into parts with a UDH, numbered 0123456789. " * 5
+EMOJI = "Grüße aus Köln 😀 — Привет! ✅ " * 3       # UCS-2, split by octets (a surrogate pair may straddle)
+
+
+async def test_smpplib_gsm_long_and_emoji_are_delivered_with_receipts_and_inbound(tmp_path):
+    gateway = await started(gateway_config(tmp_path))
+    try:
+        creds = await credentials(gateway)
+        esme = SmpplibEsme(port(gateway), creds)
+        await esme.start()
+        counts = [esme.send(GSM), esme.send(LONG), esme.send(EMOJI, to="15551230003")]
+        assert counts[0] == 1 and counts[1] > 1 and counts[2] > 1
+        responses = await esme.expect("sent", sum(counts))
+        assert all(r.status == 0 for r in responses)
+        ids = [r.message_id.decode() for r in responses]
+        # one message per text; a long one's parts answered with <id>.<n>
+        bases = sorted({i.rpartition(".")[0] if "." in i else i for i in ids})
+        assert len(bases) == 3 and len(set(ids)) == len(ids)
+        got = await receipts_for(esme, set(ids))
+        assert {r.state.name for r in got.values()} == {"DELIVERED"}
+        assert all(r.delivered == 1 and r.submitted == 1 for r in got.values())
+        sims = gateway.simulators["sim-a"]
+        assert sims.handset("+15551230002") == [GSM, LONG] and sims.handset("+15551230003") == [EMOJI]
+        rows = [await gateway.store.get_message(b) for b in bases]
+        assert {r["dialect"] for r in rows} == {"smpp"} and {r["status"] for r in rows} == {"delivered"}
+
+        sims.inject_sms("+15551239999", "Hi gateway, yes 👍")
+        [mo] = await esme.expect("deliver", 1)
+        assert mo.esm_class == 0 and mo.data_coding == 8 and mo.source_addr == b"15551239999"
+        assert mo.short_message.decode("utf-16-be") == "Hi gateway, yes 👍"
+        await esme.stop()
+    finally:
+        await gateway.stop()
+
+
+async def test_receipts_missed_while_away_come_after_a_restart(tmp_path):
+    config = gateway_config(tmp_path, SimulatorConfig("sim-a", report_delay=0.3))
+    gateway = await started(config)
+    creds = await credentials(gateway)
+    try:
+        esme = SmpplibEsme(port(gateway), creds, bind="bind_transmitter")
+        await esme.start()
+        esme.send("while you were away")
+        [resp] = await esme.expect("sent", 1)
+        mid = resp.message_id.decode()
+        await esme.stop()
+        gateway.simulators["sim-a"].inject_sms("+15551238888", "an answer nobody was bound for")
+
+        async def delivered():
+            return (await gateway.store.get_message(mid))["status"] == "delivered"
+        await until(delivered, what="the message to be delivered")
+    finally:
+        await gateway.stop()
+
+    gateway = await started(config)
+    try:
+        esme = SmpplibEsme(port(gateway), creds, bind="bind_receiver")
+        await esme.start()
+        pdus = await esme.expect("deliver", 2)
+        [receipt] = [p for p in pdus if p.esm_class == 0x04]
+        [mo] = [p for p in pdus if p.esm_class == 0]
+        assert receipt_of(receipt).id == mid and receipt_of(receipt).state.name == "DELIVERED"
+        assert mo.short_message == b"an answer nobody was bound for"
+        await esme.stop()
+        # acknowledged: a second receiver gets nothing more
+        again = SmpplibEsme(port(gateway), creds, bind="bind_receiver")
+        await again.start()
+        with pytest.raises(queue.Empty):
+            await again.next(timeout=1.0)
+        await again.stop()
+    finally:
+        await gateway.stop()
+
+
+@pytest.mark.parametrize("report_status,stat,state", [
+    (0x45, "UNDELIV", "failed"),       # TP-ST 0x45: permanent error, "unspecified" (TS 23.040 §9.2.3.15)
+    (0x46, "EXPIRED", "expired"),      # TP-ST 0x46: the SC's validity period expired
+])
+async def test_failed_and_expired_messages_get_their_receipts(tmp_path, report_status, stat, state):
+    gateway = await started(gateway_config(tmp_path, SimulatorConfig("sim-a", report_delay=0.1,
+                                                                     report_status=report_status)))
+    try:
+        esme = SmpplibEsme(port(gateway), await credentials(gateway))
+        await esme.start()
+        esme.send("will not arrive", registered_delivery=2)        # receipts on failure only
+        [resp] = await esme.expect("sent", 1)
+        [pdu] = await esme.expect("deliver", 1)
+        r = receipt_of(pdu)
+        assert (r.id, receipts.STAT[r.state], r.delivered) == (resp.message_id.decode(), stat, 0)
+        assert (await gateway.store.get_message(r.id))["status"] == state
+        await esme.stop()
+    finally:
+        await gateway.stop()
+
+
+# -- hand-made PDUs for the edges ----------------------------------------------------------
+
+class Raw:
+    """A bare TCP client speaking through the codec."""
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.reader, self.writer, self.frames = reader, writer, FrameBuffer()
+
+    @classmethod
+    async def connect(cls, gateway: Gateway) -> Raw:
+        return cls(*await asyncio.open_connection("127.0.0.1", port(gateway)))
+
+    async def send(self, pdu) -> None:
+        self.writer.write(encode(pdu))
+        await self.writer.drain()
+
+    async def recv(self, timeout: float = 10.0):
+        async with asyncio.timeout(timeout):
+            while (frame := self.frames.next_frame()) is None:
+                data = await self.reader.read(65536)
+                if not data:
+                    return None
+                self.frames.feed(data)
+        return decode(frame)
+
+    async def bind(self, creds: Credentials, **kwargs) -> BindTransceiverResp:
+        await self.send(BindTransceiver(sequence=1, system_id=creds.system_id, password=creds.password, **kwargs))
+        return await self.recv()
+
+    async def closed(self) -> bool:
+        async with asyncio.timeout(10):
+            return await self.reader.read(1) == b""
+
+
+@pytest.fixture
+async def gateway(tmp_path):
+    g = await started(gateway_config(tmp_path, rate_limit_per_minute=600))
+    yield g
+    await g.stop()
+
+
+async def test_bind_answers(gateway):
+    creds = await credentials(gateway)
+    raw = await Raw.connect(gateway)
+    resp = await raw.bind(creds)
+    assert resp.status == 0 and resp.system_id == "modemgw" and resp.tlv(Tag.SC_INTERFACE_VERSION) == b"\x34"
+    for wrong, status in ((replace(creds, password="nope"), S.ESME_RINVPASWD),
+                          (replace(creds, system_id="someone"), S.ESME_RINVSYSID)):
+        other = await Raw.connect(gateway)
+        resp = await other.bind(wrong)
+        assert resp.status == status and await other.closed()
+
+
+async def test_submit_query_cancel_replace_and_multi(gateway):
+    creds = await credentials(gateway)
+    raw = await Raw.connect(gateway)
+    await raw.bind(creds)
+    later = time.strftime("%y%m%d%H%M%S", time.gmtime(time.time() + 3600)) + "000+"
+    await raw.send(SubmitSm(sequence=2, destination_addr="15551230004", dest_addr_ton=1,
+                            schedule_delivery_time=later, validity_period="000001000000000R",
+                            short_message=b"tomorrow"))
+    resp = await raw.recv()
+    assert resp.status == 0 and resp.message_id.startswith("msg_")
+    row = await gateway.store.get_message(resp.message_id)
+    # a relative validity counts from now (§7.1.1.2): a day from now is 23 h after the start
+    assert abs(row["validity"] - 82800) <= 2 and abs(row["scheduled_at"] - time.time() - 3600) < 5
+    await raw.send(QuerySm(sequence=3, message_id=resp.message_id))
+    query = await raw.recv()
+    assert query.message_state == 1 and query.final_date == ""               # ENROUTE
+    await raw.send(ReplaceSm(sequence=4, message_id=resp.message_id, short_message=b"x"))
+    assert (await raw.recv()).status == S.ESME_RREPLACEFAIL
+    await raw.send(CancelSm(sequence=5, message_id=resp.message_id))
+    assert (await raw.recv()).status == 0
+    await raw.send(QuerySm(sequence=6, message_id=resp.message_id))
+    query = await raw.recv()
+    assert query.message_state == 4 and len(query.final_date) == 16         # DELETED
+    await raw.send(QuerySm(sequence=7, message_id="msg_nothing"))
+    assert (await raw.recv()).status == S.ESME_RINVMSGID
+
+    await raw.send(SubmitMulti(sequence=8, dest_addresses=(
+        SmeAddress("15551230005", ton=1), SmeAddress("12", ton=1), SmeAddress("15551230006", ton=1)),
+        short_message=b"to several"))
+    multi = await raw.recv()
+    assert multi.status == 0 and [(u.address, u.error) for u in multi.unsuccess_smes] == \
+        [("12", S.ESME_RINVDSTADR)]
+    await raw.send(SubmitSm(sequence=9, destination_addr="nonsense", short_message=b"x"))
+    assert (await raw.recv()).status == S.ESME_RINVDSTADR
+    await raw.send(SubmitSm(sequence=10, destination_addr="15551230005", dest_addr_ton=1,
+                            validity_period="000000000010000R", short_message=b"x"))
+    assert (await raw.recv()).status == S.ESME_RINVEXPIRY                  # 10 s: under the minimum
+    await raw.send(SubmitSm(sequence=11, destination_addr="15551230005", dest_addr_ton=1, data_coding=8,
+                            short_message=b"\x00"))
+    assert (await raw.recv()).status == S.ESME_RSUBMITFAIL                 # odd UCS-2
+
+
+async def test_message_payload_and_sar_segments(gateway):
+    creds = await credentials(gateway)
+    raw = await Raw.connect(gateway)
+    await raw.bind(creds)
+    text = "payload " * 60
+    from modemgw.smpp import Tlv
+    await raw.send(SubmitSm(sequence=2, destination_addr="15551230007", dest_addr_ton=1,
+                            tlvs=(Tlv(Tag.MESSAGE_PAYLOAD, text.encode()),)))
+    one = await raw.recv()
+    sar = lambda n: (Tlv(Tag.SAR_MSG_REF_NUM, b"\x01\x02"), Tlv(Tag.SAR_TOTAL_SEGMENTS, b"\x02"),
+                     Tlv(Tag.SAR_SEGMENT_SEQNUM, bytes([n])))
+    await raw.send(SubmitSm(sequence=4, destination_addr="15551230008", dest_addr_ton=1, short_message=b" world",
+                            tlvs=sar(2)))
+    await raw.send(SubmitSm(sequence=3, destination_addr="15551230008", dest_addr_ton=1, short_message=b"hello",
+                            tlvs=sar(1)))
+    answers = {p.sequence: p.message_id for p in [await raw.recv(), await raw.recv()]}
+    base = answers[3].rpartition(".")[0]
+    assert answers == {3: f"{base}.1", 4: f"{base}.2"}
+    assert (await gateway.store.get_message(one.message_id))["text"] == text
+    assert (await gateway.store.get_message(base))["text"] == "hello world"
+
+
+async def test_throttled_over_the_keys_rate(tmp_path):
+    gateway = await started(gateway_config(tmp_path, rate_limit_per_minute=2))
+    try:
+        raw = await Raw.connect(gateway)
+        await raw.bind(await credentials(gateway))
+        statuses = []
+        for seq in range(2, 5):
+            await raw.send(SubmitSm(sequence=seq, destination_addr="15551230002", dest_addr_ton=1, short_message=b"x"))
+            statuses.append((await raw.recv()).status)
+        assert statuses == [0, 0, S.ESME_RTHROTTLED]
+    finally:
+        await gateway.stop()
+
+
+async def test_enquire_link_both_ways_and_a_revoked_key_is_unbound(gateway):
+    creds = await credentials(gateway)
+    raw = await Raw.connect(gateway)
+    await raw.bind(creds)
+    await raw.send(EnquireLink(sequence=2))
+    assert isinstance(await raw.recv(), EnquireLinkResp)
+    ping = await raw.recv(timeout=5)          # the server asks after enquire_link (2 s) of silence
+    assert isinstance(ping, EnquireLink)
+    await raw.send(EnquireLinkResp(sequence=ping.sequence))
+    await gateway.store.revoke_key(creds.key_id)
+    await gateway.smpp.check_revocations()
+    unbind = await raw.recv()
+    assert type(unbind).__name__ == "Unbind" and await raw.closed()
+
+
+async def test_an_impossible_length_is_nacked_and_closed(gateway):
+    raw = await Raw.connect(gateway)
+    raw.writer.write(bytes.fromhex("7fffffff00000004000000000000002a"))
+    nack = await raw.recv()
+    assert isinstance(nack, GenericNack) and nack.status == S.ESME_RINVCMDLEN and await raw.closed()
+
+
+def garbage_inputs(count: int = 30) -> list[bytes]:
+    """Random bytes, and valid PDUs with octets changed (a fixed seed: the same every run)."""
+    rng = random.Random(20260301)
+    seeds = [encode(SubmitSm(sequence=5, destination_addr="15551230002", short_message=b"hi")),
+             encode(BindTransceiver(sequence=1, system_id="x", password="y")), encode(EnquireLink(sequence=3))]
+    out = [rng.randbytes(rng.randint(1, 300)) for _ in range(count // 2)]
+    for _ in range(count - len(out)):
+        frame = bytearray(rng.choice(seeds))
+        for _ in range(rng.randint(1, 6)):
+            frame[rng.randrange(len(frame))] = rng.randrange(256)
+        out.append(bytes(frame))
+    return out
+
+
+async def test_garbage_on_a_socket_leaves_the_others_served(gateway):
+    creds = await credentials(gateway)
+    good = await Raw.connect(gateway)
+    await good.bind(creds)
+    for n, garbage in enumerate(garbage_inputs()):
+        bad = await Raw.connect(gateway)
+        bad.writer.write(garbage)
+        await bad.writer.drain()
+        bad.writer.write_eof()
+        with contextlib.suppress(ConnectionError):
+            while (pdu := await bad.recv()) is not None:
+                assert type(pdu).command_id.is_response        # answers only: nacks and refusals
+        bad.writer.close()
+        await good.send(EnquireLink(sequence=n + 2))
+        assert isinstance(await good.recv(), EnquireLinkResp)
+    assert len(gateway.smpp.connections) == 1
