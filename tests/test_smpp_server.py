@@ -450,3 +450,24 @@ async def test_garbage_on_a_socket_leaves_the_others_served(gateway):
         await good.send(EnquireLink(sequence=n + 2))
         assert isinstance(await good.recv(), EnquireLinkResp)
     assert len(gateway.smpp.connections) == 1
+
+
+async def test_receipts_only_as_registered_delivery_asks(gateway):
+    raw = await Raw.connect(gateway)
+    await raw.bind(await credentials(gateway))
+    await raw.send(SubmitSm(sequence=2, destination_addr="15551230009", dest_addr_ton=1, short_message=b"quiet"))
+    quiet = (await raw.recv()).message_id
+
+    async def delivered():
+        return (await gateway.store.get_message(quiet))["status"] == "delivered"
+    await until(delivered, what="the message without receipts to be delivered")
+    await raw.send(SubmitSm(sequence=3, destination_addr="15551230009", dest_addr_ton=1, short_message=b"loud",
+                            registered_delivery=0x11))       # final receipt and intermediate notification
+    loud = (await raw.recv()).message_id
+    got = []
+    while len(got) < 2:
+        pdu = await raw.recv()
+        assert isinstance(pdu, DeliverSm)
+        await raw.send(DeliverSmResp(sequence=pdu.sequence))
+        got.append((pdu.esm_class, receipts.parse(pdu.short_message.decode()).id, pdu.tlv(Tag.MESSAGE_STATE)))
+    assert got == [(0x20, loud, b"\x01"), (0x04, loud, b"\x02")]     # ENROUTE, then DELIVERED
