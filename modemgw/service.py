@@ -191,7 +191,8 @@ class Gateway:
         due = await self.store.next_due_time()      # the oldest queued part's due time
         return render(self.modems, await self.store.counts(), {m["name"]: m["drained"] for m in modems},
                       daily=daily, queue_age=max(0.0, time.time() - due) if due is not None else 0.0,
-                      families=self.desk.families() if self.desk is not None else ())
+                      families=(*(self.desk.families() if self.desk is not None else ()),
+                                *(self.smpp.families() if self.smpp is not None else ())))  # type: ignore[attr-defined]
 
     def _changed(self) -> None:
         if self.webhooks is not None:

@@ -471,3 +471,18 @@ async def test_receipts_only_as_registered_delivery_asks(gateway):
         await raw.send(DeliverSmResp(sequence=pdu.sequence))
         got.append((pdu.esm_class, receipts.parse(pdu.short_message.decode()).id, pdu.tlv(Tag.MESSAGE_STATE)))
     assert got == [(0x20, loud, b"\x01"), (0x04, loud, b"\x02")]     # ENROUTE, then DELIVERED
+
+
+async def test_metrics_count_sessions_and_pdus(gateway):
+    import aiohttp
+    raw = await Raw.connect(gateway)
+    await raw.bind(await credentials(gateway))
+    await raw.send(EnquireLink(sequence=2))
+    await raw.recv()
+    _, token = await gateway.store.create_key("metrics")
+    async with aiohttp.ClientSession(headers={"Authorization": f"Bearer {token}"}) as http, \
+            http.get(f"{gateway.url}/metrics") as resp:
+        text = await resp.text()
+    assert 'modemgw_smpp_sessions{bind="trx"} 1' in text
+    assert 'modemgw_smpp_pdus_total{direction="in",command="bind_transceiver",status="ESME_ROK"} 1' in text
+    assert 'modemgw_smpp_pdus_total{direction="out",command="enquire_link_resp",status="ESME_ROK"} 1' in text

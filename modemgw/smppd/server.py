@@ -9,9 +9,11 @@ import contextlib
 import logging
 import ssl
 import time
+from collections import Counter
 from collections.abc import Callable
 
 from ..core import Core
+from ..smpp import Bind, CommandId, CommandStatus
 from .feed import Feed
 from .session import Connection
 from .settings import SmppSettings
@@ -30,6 +32,7 @@ class SmppServer:
         self._servers: list[asyncio.Server] = []
         self._tasks: set[asyncio.Task] = set()
         self._watch: asyncio.Task | None = None
+        self.pdus: Counter[tuple[str, int, int]] = Counter()     # (direction, command_id, status)
 
     async def start(self) -> None:
         s = self.settings
@@ -62,6 +65,20 @@ class SmppServer:
         if feed is None:
             feed = self.feeds[key["id"]] = Feed(self.core, key, clock=self.clock)
         return feed
+
+    def count(self, direction: str, command_id: int, status: int) -> None:
+        self.pdus[direction, command_id, status] += 1
+
+    def families(self) -> list[tuple[str, str, str, list[tuple[dict[str, str], float]]]]:
+        """/metrics: bound sessions by kind, and PDUs by direction, command and status."""
+        bound = Counter(c.session.state for c in self.connections if c.key is not None and not c.closing)
+        sessions = [({"bind": state.value.removeprefix("bound_")}, float(bound[state]))
+                    for state in (Bind.TX, Bind.RX, Bind.TRX)]
+        pdus = [({"direction": d, "command": _name(CommandId, c), "status": _name(CommandStatus, s, upper=True)},
+                 float(n)) for (d, c, s), n in sorted(self.pdus.items())]
+        return [("modemgw_smpp_sessions", "gauge", "SMPP sessions bound, by kind.", sessions),
+                ("modemgw_smpp_pdus_total", "counter", "SMPP PDUs received (in) and sent (out), by "
+                 "command and command_status.", pdus)]
 
     def forget(self, connection: Connection) -> None:
         self.connections.discard(connection)
@@ -106,3 +123,11 @@ class SmppServer:
                     await server.wait_closed()
         for feed in self.feeds.values():
             await feed.stop()
+
+
+def _name(enum, value: int, *, upper: bool = False) -> str:
+    try:
+        name = enum(value).name
+    except ValueError:
+        return f"0x{value:08x}"
+    return name if upper else name.lower()

@@ -23,6 +23,7 @@ from ..smpp import (Bind, BindReceiver, BindTransceiver, BindTransmitter, Cancel
                     GenericNack, LocalProtocolError, Pdu, PduDecodeError, QuerySm, QuerySmResp, Refused,
                     ReplaceSm, SmppSession, SubmitMulti, SubmitSm, Tag, Tlv, Unbind, UnbindResp, Unsuccess,
                     INTERFACE_VERSION)
+from ..smpp.codec import header
 from ..smpp.concat import Assembler, Full
 from ..smpp.pdus import PDU_TYPES
 from ..smpp.text import decode_text
@@ -115,6 +116,7 @@ class Connection:
             if event.close:
                 self.close("unreadable stream")
             return
+        self.server.count("in", type(event).command_id, event.status)
         match event:
             case EnquireLink():
                 self.write(self.session.send(EnquireLinkResp(sequence=event.sequence)))
@@ -275,8 +277,11 @@ class Connection:
         return True
 
     def write(self, data: bytes) -> None:
+        """One PDU's bytes (every caller writes exactly one), counted for /metrics."""
         if not self.writer.is_closing():
             self.writer.write(data)
+            _, command, status, _ = header(data)
+            self.server.count("out", command, status)
 
     def _answer(self, answers: list[Pdu]) -> None:
         for answer in answers:
