@@ -11,7 +11,6 @@ import contextlib
 import queue
 import random
 import select
-import socket
 import threading
 import time
 from dataclasses import dataclass, replace

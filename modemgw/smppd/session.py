@@ -18,17 +18,15 @@ import re
 from collections.abc import Callable
 
 from ..core import Core, CoreError, RateLimited, Unauthenticated
-from ..smpp import (Bind, BindReceiver, BindTransceiver, BindTransmitter, CancelSm, CancelSmResp, CommandStatus as S,
-                    DataSm, DeliverSm, DeliverSmResp, DistributionList, EnquireLink, EnquireLinkResp,
-                    GenericNack, LocalProtocolError, Pdu, PduDecodeError, QuerySm, QuerySmResp, Refused,
-                    ReplaceSm, SmppSession, SubmitMulti, SubmitSm, Tag, Tlv, Unbind, UnbindResp, Unsuccess,
-                    INTERFACE_VERSION)
+from ..smpp import (INTERFACE_VERSION, Bind, BindReceiver, BindTransceiver, BindTransmitter, CommandStatus as S,
+                    DeliverSm, DeliverSmResp, EnquireLink, EnquireLinkResp, GenericNack, LocalProtocolError, Pdu,
+                    PduDecodeError, QuerySm, Refused, SmppSession, Tag, Tlv, Unbind, UnbindResp)
 from ..smpp.codec import header
-from ..smpp.concat import Assembler, Full
+from ..smpp.concat import Assembler
 from ..smpp.pdus import PDU_TYPES
-from ..smpp.text import decode_text
 from . import adapter
 from .feed import Item
+from .requests import answer, error
 from .settings import SmppSettings
 
 log = logging.getLogger("modemgw.smppd")
@@ -36,7 +34,6 @@ log = logging.getLogger("modemgw.smppd")
 # What `modemgw keys create` derives (store/keys.py): anything else cannot be a system_id.
 SYSTEM_ID = re.compile(r"mgw[0-9a-f]{12}")
 _ids = itertools.count(1)
-_SUBMITS = (SubmitSm, DataSm, SubmitMulti)
 
 
 class Connection:
@@ -55,7 +52,7 @@ class Connection:
         self._tasks: set[asyncio.Task] = set()
         self._deliveries: dict[int, tuple[Item, float]] = {}    # our deliver_sm by sequence
         self._ping: float | None = None                         # when our enquire_link went out
-        self._segments: Assembler[tuple[Pdu, int]] = Assembler(timeout=self.settings.segment_timeout,
+        self.segments: Assembler[tuple[Pdu, int]] = Assembler(timeout=self.settings.segment_timeout,
                                                                limit=self.settings.max_segments)
         peer = writer.get_extra_info("peername")
         self.peer = f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) else str(peer)
@@ -105,8 +102,8 @@ class Connection:
         if any(now - sent > limit for _, sent in self._deliveries.values()) or \
                 (self._ping is not None and now - self._ping > limit):
             self.close("a request of ours went unanswered")
-        for tags in self._segments.expire(now):
-            self._answer([_error(p, S.ESME_RSUBMITFAIL) for p, _ in tags])
+        for tags in self.segments.expire(now):
+            self._answer([error(p, S.ESME_RSUBMITFAIL) for p, _ in tags])
 
     async def _dispatch(self, event: Pdu | Refused) -> None:
         if isinstance(event, Refused):
@@ -176,91 +173,21 @@ class Connection:
             try:
                 assert self.key is not None
                 self.core.take(self.key)
-                answers = await self._answer_to(pdu)
+                answers = await answer(self, pdu)
             except PduDecodeError as exc:
-                answers = [_error(pdu, exc.status)]
+                answers = [error(pdu, exc.status)]
             except CoreError as exc:
                 default = S.ESME_RQUERYFAIL if isinstance(pdu, QuerySm) else S.ESME_RSUBMITFAIL
-                answers = [_error(pdu, S.ESME_RTHROTTLED if isinstance(exc, RateLimited)
+                answers = [error(pdu, S.ESME_RTHROTTLED if isinstance(exc, RateLimited)
                                   else adapter.status(exc, default))]
             except Exception:
                 log.exception("smpp session=%d %s failed", self.id, type(pdu).__name__)
-                answers = [_error(pdu, S.ESME_RSYSERR)]
+                answers = [error(pdu, S.ESME_RSYSERR)]
             self._answer(answers)
             with contextlib.suppress(ConnectionError):
                 await self.writer.drain()
         finally:
             self._slots.release()
-
-    async def _answer_to(self, pdu: Pdu) -> list[Pdu]:
-        if isinstance(pdu, _SUBMITS):
-            return await self._submit(pdu)
-        if isinstance(pdu, QuerySm):
-            base, _ = adapter.split_id(pdu.message_id)
-            row = await self.core.get(base, key=self.key)
-            return [QuerySmResp(sequence=pdu.sequence, message_id=pdu.message_id, **adapter.query_fields(row))]
-        if isinstance(pdu, CancelSm):
-            if not pdu.message_id:
-                raise PduDecodeError("cancel_sm without a message_id is not supported", S.ESME_RCANCELFAIL)
-            try:
-                await self.core.cancel(adapter.split_id(pdu.message_id)[0], key=self.key)
-            except CoreError as exc:
-                raise PduDecodeError(exc.message, adapter.status(exc, S.ESME_RCANCELFAIL)) from None
-            return [CancelSmResp(sequence=pdu.sequence)]
-        if isinstance(pdu, ReplaceSm):
-            await self.core.get(adapter.split_id(pdu.message_id)[0], key=self.key)
-            raise PduDecodeError("a message cannot be replaced once accepted", S.ESME_RREPLACEFAIL)
-        raise PduDecodeError(f"{type(pdu).__name__} is not served", S.ESME_RINVCMDID)
-
-    async def _submit(self, pdu: SubmitSm | DataSm | SubmitMulti) -> list[Pdu]:
-        content = adapter.content(pdu)
-        adapter.receipt_request(pdu)
-        if content.segment is None:
-            return await self._accept(((pdu, 0),), content.octets, content.data_coding)
-        seg = content.segment
-        dests = pdu.dest_addresses if isinstance(pdu, SubmitMulti) else (pdu.destination_addr,)
-        key = (pdu.source_addr, dests, seg.reference, seg.total, content.data_coding)
-        try:
-            whole = self._segments.add(key, seg.total, seg.sequence, content.octets, (pdu, seg.sequence),
-                                       self.clock())
-        except Full:
-            raise PduDecodeError("too many segments of long messages are waiting for the rest",
-                                 S.ESME_RMSGQFUL) from None
-        if whole is None:
-            return []
-        return await self._accept(whole.tags, whole.data, content.data_coding)
-
-    async def _accept(self, tags: tuple[tuple[Pdu, int], ...], octets: bytes, coding: int) -> list[Pdu]:
-        """Send one message (per destination) made of these submitted PDUs; answer each of them."""
-        first = min(tags, key=lambda t: t[1])[0]
-        try:
-            flags = 0
-            for p, _ in tags:
-                flags |= adapter.receipt_request(p)
-            body = decode_text(octets, coding)
-            to, unsuccess, addresses = _destinations(first)
-            multi = isinstance(first, SubmitMulti)
-            accepted = await self.core.send(adapter.submission(first, body, to, self.core.wall_clock(),
-                                                               multi=multi), key=self.key)
-        except (PduDecodeError, CoreError) as exc:
-            status = exc.status if isinstance(exc, PduDecodeError) else adapter.status(exc)
-            return [_error(p, status) for p, _ in tags]
-        for r in accepted.rejected:
-            a = addresses[r.index]
-            unsuccess.append(Unsuccess(a.address, adapter.status(r.error, S.ESME_RINVDSTADR), a.ton, a.npi))
-        if not accepted.messages:
-            return [_error(p, unsuccess[0].error if unsuccess else S.ESME_RSUBMITFAIL) for p, _ in tags]
-        mid = accepted.messages[0]["id"]
-        if flags:
-            segments = max(k for _, k in tags) or 1
-            await self.core.store.request_smpp_receipts(
-                [(m["id"], flags, mid, segments) for m in accepted.messages])
-        out: list[Pdu] = []
-        for p, k in tags:
-            ident = f"{mid}.{k}" if k else mid
-            fields = {"unsuccess_smes": tuple(unsuccess)} if multi else {}
-            out.append(PDU_TYPES[type(p).command_id.response](sequence=p.sequence, message_id=ident, **fields))
-        return out
 
     # -- what this side sends --------------------------------------------------------------
 
@@ -284,9 +211,9 @@ class Connection:
             self.server.count("out", command, status)
 
     def _answer(self, answers: list[Pdu]) -> None:
-        for answer in answers:
+        for reply in answers:
             try:
-                self.write(self.session.send(answer))
+                self.write(self.session.send(reply))
             except LocalProtocolError:
                 pass            # the session ended (unbind) while this request was handled
 
@@ -314,23 +241,8 @@ class Connection:
         if self.key is not None:
             self.server.feed(self.key).detach(self, [item for item, _ in self._deliveries.values()])
         self._deliveries.clear()
-        self._segments.drop()
+        self.segments.drop()
         self.server.forget(self)
         with contextlib.suppress(Exception):
             await self.writer.wait_closed()
 
-
-def _error(pdu: Pdu, status: int) -> Pdu:
-    return PDU_TYPES[type(pdu).command_id.response](sequence=pdu.sequence, status=status)
-
-
-def _destinations(pdu: Pdu) -> tuple[tuple[str, ...], list[Unsuccess], list]:
-    """The numbers to send to; distribution lists (which the gateway does not keep) refused."""
-    if not isinstance(pdu, SubmitMulti):
-        return (adapter.number(pdu.destination_addr, pdu.dest_addr_ton),), [], [pdu]
-    unsuccess = [Unsuccess(d.name, S.ESME_RINVDLNAME) for d in pdu.dest_addresses
-                 if isinstance(d, DistributionList)]
-    addresses = [d for d in pdu.dest_addresses if not isinstance(d, DistributionList)]
-    if not addresses:
-        raise PduDecodeError("submit_multi names only distribution lists", S.ESME_RCNTSUBDL)
-    return tuple(adapter.number(a.address, a.ton) for a in addresses), unsuccess, addresses
