@@ -114,6 +114,10 @@ class Config:
     dialects: tuple[str, ...] = DIALECTS
     dialect_settings: dict[str, dict[str, Any]] = field(default_factory=dict)   # [dialects.<name>]
     integrations: IntegrationsConfig = field(default_factory=IntegrationsConfig)
+    # [console]: the operator's web pages (docs/console.md); off unless enabled
+    console_enabled: bool = False
+    console_remote: bool = False           # answer clients other than loopback ones
+    console_key_login: bool = True         # an API key opens it, as the console password does
 
 
 _SECTIONS: dict[str, dict[str, tuple[type | tuple[type, ...], str]]] = {
@@ -130,6 +134,8 @@ _SECTIONS: dict[str, dict[str, tuple[type | tuple[type, ...], str]]] = {
                 "unknown_window": ((int, float), "unknown_window"),
                 "report_window": ((int, float), "report_window")},
     "log": {"format": (str, "log_format")},
+    "console": {"enabled": (bool, "console_enabled"), "remote": (bool, "console_remote"),
+                "key_login": (bool, "console_key_login")},
 }
 _MODEM_KEYS: dict[str, type | tuple[type, ...]] = {
     "name": str, "port": str, "usb_serial": str, "interface": int, "imei": str, "baudrate": int, "pin": str, "smsc": str,

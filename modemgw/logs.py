@@ -16,6 +16,10 @@ import sys
 import time
 
 _SECRETS = (
+    # The console's login field, its CSRF fields and its session cookies (before mgw_: a cookie's
+    # name holds those letters).
+    (re.compile(r"""\b((?:credential|csrf|modemgw_console(?:_login)?)['"]?\s*[:=]\s*['"]?)[^\s&'",;}]+""", re.I),
+     r"\1***"),
     (re.compile(r"mgw_[A-Za-z0-9_\-]{8,}"), "mgw_***"),
     (re.compile(r"whsec_[A-Za-z0-9_\-]{8,}"), "whsec_***"),
     (re.compile(r'(\+CPIN=)"?[0-9]{4,8}"?(?:,"?[0-9]{4,8}"?)?', re.I), r'\1"****"'),
@@ -33,6 +37,9 @@ _SECRETS = (
 # Every secret pattern contains one of these: most lines contain none and skip the regexes.
 _MARKERS = ("mgw_", "whsec_", "cpin", "bearer", "authorization", "token", "hash", "secret",
             "api_key", "password")
+
+
+_MARKERS += ("credential", "csrf", "modemgw_console")      # the console's names
 
 
 def redact(text: str) -> str:

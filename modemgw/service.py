@@ -154,6 +154,7 @@ class Gateway:
         c = self.config
         self.core = Core(self.store, references=self.references, limiter=RateLimiter(c.rate_limit_per_minute),
                          on_accepted=self.dispatcher.notify, capacity=self.dispatcher.capacity,
+                         modems=self._modem_status, on_outbox=self._changed,
                          settings=Settings(default_region=c.default_region,
                                            allow_short_codes=c.allow_short_codes,
                                            national_languages=c.national_languages,
@@ -163,6 +164,11 @@ class Gateway:
         for dialect in self.dialects:
             # A sub-application: its own routes, credentials and error shape under its prefix.
             app.add_subapp(dialect.prefix, dialect.create_app(self.core, self.dialect_configs[dialect.name]))
+        if c.console_enabled:
+            # Imported only when enabled: a gateway without the console loads none of it.
+            from .console import PREFIX as CONSOLE, ConsoleSettings, create_app as console_app
+            app.add_subapp(CONSOLE, console_app(self.core, ConsoleSettings(
+                remote=c.console_remote, key_login=c.console_key_login)))
         # The alert receivers (one sub-application; they share one Desk, whose counts /metrics shows).
         from .receivers import PREFIX, Desk, create_app as receivers_app
         self.desk = Desk(self.core, c.integrations)
@@ -170,6 +176,12 @@ class Gateway:
         self.runner = await serve(app, c.listen_host, c.listen_port, Limits(
             header_timeout=c.header_timeout, body_timeout=c.body_timeout,
             keepalive_timeout=c.keepalive_timeout, max_connections=c.max_connections))
+
+    def _modem_status(self) -> list[dict]:
+        """The dispatcher's view of each modem, with its SIM's ICCID."""
+        assert self.dispatcher is not None
+        sims = {m.name: m.info.iccid for m in self.modems}
+        return [{**row, "iccid": sims.get(row["name"])} for row in self.dispatcher.modems()]
 
     async def _start_smpp(self) -> None:
         s = self.config.smpp

@@ -4,6 +4,7 @@ import re
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -132,3 +133,31 @@ def test_systemd_exposure_is_low(tmp_path):
     score = re.search(r"Overall exposure level for \S+: ([0-9.]+)", result.stdout)
     assert score, result.stdout[-500:] + result.stderr
     assert float(score.group(1)) <= 2.0  # docs/deployment.md reports the figure
+
+
+def test_the_wheel_ships_the_consoles_templates_and_static_files(tmp_path):
+    """Built from a copy of the tree with the installed setuptools (nothing downloaded), as
+    `pip install` would build it: every template and static file is in the wheel, where
+    `importlib.resources` finds them."""
+    source = tmp_path / "src"
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
+        if (ROOT / name).exists():
+            shutil.copy(ROOT / name, source / name)
+    shutil.copytree(ROOT / "modemgw", source / "modemgw", ignore=shutil.ignore_patterns("__pycache__"))
+    result = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+                             "--no-index", "-q", str(source), "-w", str(tmp_path / "dist")],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    (wheel,) = (tmp_path / "dist").glob("modemgw-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+        metadata = archive.read(next(n for n in names if n.endswith(".dist-info/METADATA"))).decode()
+    console = ROOT / "modemgw" / "console"
+    shipped = {f"modemgw/console/{p.relative_to(console).as_posix()}"
+               for folder in ("templates", "static") for p in (console / folder).iterdir()}
+    assert {n for n in shipped if n.endswith((".html", ".css", ".js"))} >= {
+        "modemgw/console/templates/base.html", "modemgw/console/static/console.css",
+        "modemgw/console/static/console.js"}
+    assert shipped <= names, sorted(shipped - names)
+    assert "Requires-Dist: jinja2" in metadata

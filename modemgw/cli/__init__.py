@@ -12,7 +12,7 @@ import argparse
 import sys
 
 from .. import __version__
-from . import client, codec, demo, keys, probe, send, serve
+from . import client, codec, console, demo, keys, probe, send, serve
 from .common import CommandError, Exit, err, silence_stdout
 
 
@@ -21,7 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"modemgw {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for register in (serve.register, demo.register, serve.register_config, keys.register,
-                     send.register, client.register, probe.register, codec.register):
+                     send.register, client.register, probe.register, codec.register, console.register):
         register(sub)
     sub.add_parser("simulate", help="run a simulated modem on a pty, or make one receive an SMS "
                                     "(see `modemgw simulate -h`)")

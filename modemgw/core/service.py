@@ -7,6 +7,7 @@ edge only translates its request into a `Submission` and the result into its ans
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from ..dispatch.compose import compose
 from ..sms import ConcatReferences, PduError
 from ..store import Store
+from ..store.keys import derive
 from . import checks
 from .errors import Forbidden, Invalid, NoCapacity, NotFound, RateLimited, Unauthenticated
 from .numbers import recipient
@@ -29,6 +31,9 @@ class Settings:
     policy: str = "at_most_once"            # [sending] delivery_policy
 
 
+MAX_KEY_NAME = 100
+
+
 def _no_capacity_limit() -> int | None:
     return None
 
@@ -37,6 +42,7 @@ class Core:
     def __init__(self, store: Store, *, references: ConcatReferences, settings: Settings = Settings(),
                  limiter: RateLimiter | None = None, on_accepted: Callable[[], None] = lambda: None,
                  capacity: Callable[[], int | None] = _no_capacity_limit,
+                 modems: Callable[[], list[dict]] = list, on_outbox: Callable[[], None] = lambda: None,
                  clock: Callable[[], float] = time.monotonic,
                  wall_clock: Callable[[], float] = time.time) -> None:
         self.store = store
@@ -45,6 +51,8 @@ class Core:
         self.limiter = limiter or RateLimiter(600)
         self.on_accepted = on_accepted
         self._capacity = capacity
+        self._modems = modems
+        self.on_outbox = on_outbox          # wakes the webhook sender
         self.clock = clock
         self.wall_clock = wall_clock
 
@@ -171,9 +179,7 @@ class Core:
 
     async def get(self, message_id: str | int, *, key: dict) -> dict:
         """By id, or by `seqno` (an int) for edges whose ids are numbers."""
-        row = await self.store.get_message(message_id)
-        if row is None:
-            raise NotFound(f"no message {message_id}")
+        row = await self.message(message_id)
         if row["api_key_id"] not in (None, key["id"]):
             raise Forbidden(f"message {message_id} was sent with another API key")
         return row
@@ -185,6 +191,50 @@ class Core:
             raise Invalid(None, f"message {row['id']} is {status}: only a queued message none of "
                                 f"whose parts has been handed to a modem can be cancelled")
         return await self.get(message_id, key=key)
+
+    # -- the operator (the console) ---------------------------------------------------
+
+    async def message(self, message_id: str | int) -> dict:
+        """A message with its parts, whichever key sent it."""
+        row = await self.store.get_message(message_id)
+        if row is None:
+            raise NotFound(f"no message {message_id}")
+        return row
+
+    def modems(self) -> list[dict]:
+        """Each modem's state, signal, SIM and counters."""
+        return self._modems()
+
+    async def key(self, key_id: int) -> dict:
+        """An active key by id: id, name, delivery_policy (the console keeps only the id of
+        the key it was opened with, and asks again at each request)."""
+        row = await self.store.key_row(key_id)
+        if row is None or row["revoked_at"] is not None:
+            raise Unauthenticated("the API key is not valid or has been revoked")
+        return {"id": row["id"], "name": row["name"], "delivery_policy": row["delivery_policy"]}
+
+    async def keys(self) -> list[dict]:
+        return await self.store.list_keys()
+
+    async def create_key(self, name: object, *, delivery_policy: object = None) -> dict:
+        """A new key and every credential derived from it: the only time they can be shown
+        (only digests are kept)."""
+        if not isinstance(name, str) or not 1 <= len(name.strip()) <= MAX_KEY_NAME or not name.isprintable():
+            raise Invalid("name", f"name must be 1 to {MAX_KEY_NAME} printable characters")
+        policy = checks.policy(delivery_policy, "delivery_policy")
+        key_id, token = await self.store.create_key(name.strip(), delivery_policy=policy)
+        return {"id": key_id, "name": name.strip(), "key": token,
+                "webhook_secret": await self.store.key_secret(key_id), **dataclasses.asdict(derive(token))}
+
+    async def revoke_key(self, key_id: int) -> None:
+        if not await self.store.revoke_key(key_id):
+            raise NotFound(f"no active key {key_id}")
+
+    async def retry_webhook(self, delivery_id: int) -> None:
+        """A failing webhook delivery is sent again now (then backs off as before)."""
+        if not await self.store.retry_webhook(delivery_id, self.wall_clock()):
+            raise NotFound(f"no failing webhook delivery {delivery_id}")
+        self.on_outbox()
 
     def number(self, value: object, field: str) -> str:
         """A number as a filter or a lookup: normalised as `send` would."""
