@@ -23,7 +23,6 @@ TEMPLATE_FIELDS: tuple[str, ...] = ("status", "count", "alertname", "targets", "
                                     "receiver")
 
 
-
 class ConfigError(ValueError):
     pass
 
