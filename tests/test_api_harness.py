@@ -234,7 +234,7 @@ def _message(**changes) -> dict:
             "validity_period": None, "callback_url": None, "modem": None,
             "created_at": "2030-01-01T00:00:00.000Z", "scheduled_at": None, "expires_at": None,
             "sent_at": None, "delivered_at": None, "network_delivered_at": None,
-            "delivery_policy": "at_most_once", "error": None}
+            "delivery_policy": "at_most_once", "error": None, "error_code": None, "error_detail": None}
     return {**base, **changes}
 
 
