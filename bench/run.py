@@ -5,8 +5,9 @@
     .venv/bin/python -m bench --quick                # shorter runs, for trying the harness
 
 Benchmarks: ingest, overhead, utilisation, dlr, footprint, versus (the peers),
-dialects (CPU per send request, each dialect beside the native API).
-Each runs `--repeat` times (versus and dialects once: see ONCE); the table gives the
+dialects (CPU per send request, each dialect beside the native API), smpp (submit_sm
+accepted per second through one session, beside the HTTP ingest figure).
+Each runs `--repeat` times (versus, dialects and smpp once: see ONCE); the table gives the
 median, the spread (min-max) and, where there is a target, whether the median meets it.
 Details of every run go to stderr; `--json FILE` keeps all values.
 """
@@ -25,7 +26,7 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     __package__ = "bench"
 
-from bench import dialects, ingest, reports, sending, versus  # noqa: E402
+from bench import dialects, ingest, reports, sending, smpp, versus  # noqa: E402
 from bench.common import Figure, log, median  # noqa: E402
 
 BENCHMARKS = {
@@ -36,10 +37,11 @@ BENCHMARKS = {
     "footprint": reports.footprint,
     "versus": versus.run,
     "dialects": dialects.run,
+    "smpp": smpp.run,
 }
 # One repetition unless --repeat-slow says otherwise: the peer comparison takes minutes,
-# and dialects alternates its own rounds (bench/dialects.py).
-ONCE = {"versus", "dialects"}
+# and dialects and smpp alternate their own rounds (bench/dialects.py, bench/smpp.py).
+ONCE = {"versus", "dialects", "smpp"}
 
 
 def fmt(value: float, digits: int) -> str:
@@ -68,8 +70,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--only", action="append", choices=sorted(BENCHMARKS), help="repeatable; default: all")
     p.add_argument("--repeat", type=int, default=3, help="repetitions per benchmark (default 3)")
     p.add_argument("--repeat-slow", type=int, default=None,
-                   help="repetitions of versus and dialects (default 1; versus takes minutes, "
-                        "dialects alternates 3 rounds of its own)")
+                   help="repetitions of versus, dialects and smpp (default 1; versus takes minutes, "
+                        "dialects and smpp alternate 3 rounds of their own)")
     p.add_argument("--quick", action="store_true", help="shorter runs (fewer messages, shorter windows)")
     p.add_argument("--peer", action="append", choices=sorted(versus.PEER_CLASSES),
                    help="peers for `versus` (repeatable; default: all three)")
