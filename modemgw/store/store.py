@@ -239,10 +239,7 @@ class Store:
         `modemgw keys revoke` (another process) is refused at once.
         """
         digest = keyring.digest(token)
-        if self._keys_conn is None:
-            self._keys_conn = sqlite3.connect(self.path)
-            self._keys_conn.row_factory = sqlite3.Row
-        row = self._keys_conn.execute(
+        row = self._keys().execute(
             "SELECT id, name, hash, webhook_secret, delivery_policy FROM api_keys "
             "WHERE hash = ? AND revoked_at IS NULL",
             (digest,)).fetchone()
@@ -250,14 +247,23 @@ class Store:
             return None
         return dict(row)
 
+    def _keys(self) -> sqlite3.Connection:
+        """The event loop's own read connection, for the key lookups every request makes."""
+        if self._keys_conn is None:
+            self._keys_conn = sqlite3.connect(self.path)
+            self._keys_conn.row_factory = sqlite3.Row
+        return self._keys_conn
+
     async def key_for_credential(self, kind: str, ident: str, secret: str) -> dict | None:
         """The active key a derived credential names, its secret compared in constant time:
         kind "twilio" (account SID, auth token), "smspm" (hash, token), "smpp" (system_id,
         password)."""
         column, stored, plain = _CREDENTIALS[kind]
-        row = await self._fetchone(
+        # On the event loop's own connection, as key_for_token: asked on every request.
+        found = self._keys().execute(
             f"SELECT id, name, webhook_secret, delivery_policy, twilio_account_sid, twilio_auth_token, "
-            f"{stored} AS stored FROM api_keys WHERE {column} = ? AND revoked_at IS NULL", (ident,))
+            f"{stored} AS stored FROM api_keys WHERE {column} = ? AND revoked_at IS NULL", (ident,)).fetchone()
+        row = dict(found) if found is not None else None
         if row is None or row["stored"] is None:
             return None
         if not keyring.same(row.pop("stored"), secret if plain else keyring.digest(secret)):
