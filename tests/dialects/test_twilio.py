@@ -562,6 +562,24 @@ async def test_status_callbacks_are_signed_as_twilio_signs_them(tmp_path, env):
             t.hooks + "/status", post.form, post.signature)
 
 
+async def test_callbacks_validate_at_the_url_the_receiver_is_called_at(tmp_path):
+    """Signed over the URL as requested, which is what a receiver rebuilds (Flask's and
+    aiohttp's request.url): escapes normalised, credentials and fragment left out."""
+    async with twilio(tmp_path) as t:
+        port = t.hooks.rsplit(":", 1)[1]
+        urls = [t.hooks + "/status/", t.hooks + "/status?next=%2Fhome&tilde=%7e&bar=a|b&name=J%C3%BCrgen",
+                f"http://user:secret@127.0.0.1:{port}/status?id=7", t.hooks + "/status#top",
+                t.hooks + "/status?q=ä"]
+        sids = [(await t.call(t.client().messages.create, to="+15558675310", body="where to",
+                              status_callback=url)).sid for url in urls]
+        for sid in sids:
+            posts = await t.receiver.statuses(sid, "delivered")
+            assert posts and all(p.valid for p in posts), [(p.url, p.valid) for p in posts]
+        called = {p.url for p in t.receiver.posts}
+        assert {t.hooks + "/status/", t.hooks + "/status?next=/home&tilde=~&bar=a%7Cb&name=J%C3%BCrgen",
+                t.hooks + "/status?id=7", t.hooks + "/status", t.hooks + "/status?q=%C3%A4"} == called
+
+
 @pytest.mark.parametrize("fault, status, code", [
     ({"cms": 28}, "failed", 30005),            # the network refused it: unidentified subscriber
     ({"tp_st": 0x43}, "undelivered", 30005),   # the status report: not obtainable
@@ -925,6 +943,16 @@ def test_signatures_are_the_ones_twilios_validator_accepts(params):
     assert validator.validate(url, params, signature)
     assert not validator.validate(url, {**params, "Extra": "1"}, signature)
     assert not RequestValidator("54321").validate(url, params, signature)
+
+
+@pytest.mark.parametrize("given, requested", [
+    ("https://example.com/hooks/status", "https://example.com/hooks/status"),
+    ("https://user:pw@example.com:8443/s?x=1#frag", "https://example.com:8443/s?x=1"),
+    ("http://example.com/s?a=%7e&b=a|b&c=%2F", "http://example.com/s?a=~&b=a%7Cb&c=/"),
+])
+def test_the_signed_url_is_the_one_requested(given, requested):
+    signature = sign("12345", given, {"A": "1"})
+    assert RequestValidator("12345").validate(requested, {"A": "1"}, signature)
 
 
 def test_the_callback_format_signs_received_messages_with_the_gateways_secret_without_an_owner():

@@ -4,10 +4,13 @@ signature)` accepts it.
 
 The signature is Twilio's (https://www.twilio.com/docs/usage/security): base64 of the
 HMAC-SHA1, keyed with the auth token, of the full URL followed by each parameter's name and
-value, in name order. The token is the one of the key the message was sent with; a received
-message belongs to no key, and is signed with the token of the key `[dialects.twilio]
-inbound_account_sid` names, or (none named, or that key revoked) with the gateway's webhook
-secret (`modemgw keys secret`).
+value, in name order. The URL is the one the request goes to, which is what a receiver
+rebuilds from the request it gets: as aiohttp (yarl) sends it, without the user and
+password (they go in an Authorization header) or the fragment, percent-escapes normalised
+(`%7E` as `~`, `|` as `%7C`, non-ASCII escaped). The token is the one of the key the
+message was sent with; a received message belongs to no key, and is signed with the token
+of the key `[dialects.twilio] inbound_account_sid` names, or (none named, or that key
+revoked) with the gateway's webhook secret (`modemgw keys secret`).
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ import hmac
 from collections.abc import Mapping
 from urllib.parse import urlencode
 
+from yarl import URL
+
 from ...webhooks.formats import Delivery, Outgoing, snapshot
 from . import responses
 from .responses import API_VERSION
@@ -26,8 +31,17 @@ STATUS_EVENTS = ("message.sent", "message.delivered", "message.failed", "message
 
 
 def sign(token: str, url: str, params: Mapping[str, str]) -> str:
-    data = url + "".join(name + params[name] for name in sorted(params))
+    data = requested(url) + "".join(name + params[name] for name in sorted(params))
     return base64.b64encode(hmac.new(token.encode(), data.encode(), hashlib.sha1).digest()).decode()
+
+
+def requested(url: str) -> str:
+    """The URL as the webhook sender requests it: the callback URL as given would not match
+    what the receiver sees when yarl re-quotes it or moves credentials out of it."""
+    try:
+        return str(URL(url).with_user(None).with_password(None).with_fragment(None))
+    except (ValueError, TypeError):
+        return url                  # the sender cannot request it either: it fails there
 
 
 def _status(event: dict, account: str) -> dict[str, str]:
