@@ -8,9 +8,9 @@ At most `max_connections` are open: one more closes the connection that has
 waited longest for its client (idle, then still sending a head or a body), and
 when every connection has a whole request being handled, the newcomer's request
 is answered 503 with `Retry-After`. Idle or slow clients cannot keep a working
-client out. A request the parser refuses (a request line or header over 8,190
-bytes, not HTTP) is answered `400 invalid_request` in JSON that repeats nothing
-of it, and logged as one line without its text or a traceback.
+client out. A request the parser refuses (a request line over 32 KiB or a header
+over 8,190 bytes, not HTTP) is answered `400 invalid_request` in JSON that repeats
+nothing of it, and logged as one line without its text or a traceback.
 
 aiohttp builds its protocol object (`RequestHandler`) in `web.Server.__call__`
 and has no option for the class: `GatewayRunner._make_server`, the hook through
@@ -37,7 +37,10 @@ from .middleware import request_id
 
 log = logging.getLogger("modemgw.api")
 
-MAX_LINE = 8190            # aiohttp's default for the request line and each header
+MAX_LINE = 8190            # aiohttp's default for each header
+# The request line holds the whole query string, where the older SMS APIs take their text:
+# Voximplant's 1,600 characters, percent-encoded UTF-8, are up to 19,200 bytes.
+MAX_REQUEST_LINE = 32 * 1024
 SPARE_FILES = 64           # descriptors besides connections: database, modems, webhooks
 REPORT_EVERY = 60.0        # seconds between two warnings about the connection cap
 
@@ -106,8 +109,7 @@ class _Connection(web.RequestHandler):
         rid = request_id()
         if status < 500:
             log.info("request=%s status=400 peer=%s refused=%s", rid, request.remote, type(exc).__name__)
-            reason = (f"the request line or a header is longer than {MAX_LINE} bytes"
-                      if isinstance(exc, LineTooLong) else "the request is not valid HTTP/1.1")
+            reason = _refusal(exc)
             return _final(invalid(None, reason), rid)
         log.error("request=%s status=%d peer=%s failed", rid, status, request.remote, exc_info=exc)
         return _final(ApiError("server_error", f"internal error (request {rid})"), rid)
@@ -140,6 +142,14 @@ class _Connection(web.RequestHandler):
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
+
+
+def _refusal(exc: BaseException | None) -> str:
+    if not isinstance(exc, LineTooLong):
+        return "the request is not valid HTTP/1.1"
+    if exc.args[1] == MAX_REQUEST_LINE:
+        return f"the request line is longer than {MAX_REQUEST_LINE} bytes"
+    return f"a header is longer than {MAX_LINE} bytes"
 
 
 def _final(err: ApiError, rid: str) -> web.Response:
@@ -208,7 +218,7 @@ class GatewayRunner(web.AppRunner):
         plain = await super()._make_server()    # starts and freezes the app
         return _Server(plain.request_handler, request_factory=plain.request_factory, limits=self.limits,
                        access_log=None, keepalive_timeout=self.limits.keepalive_timeout,
-                       lingering_time=0, max_line_size=MAX_LINE, max_field_size=MAX_LINE)
+                       lingering_time=0, max_line_size=MAX_REQUEST_LINE, max_field_size=MAX_LINE)
 
 
 async def serve(app: web.Application, host: str, port: int, limits: Limits) -> GatewayRunner:

@@ -31,6 +31,8 @@ from . import Dialect, DialectConfig
 
 MAX_BODY = 64 * 1024
 NAMES = {"to": "toNumber", "sender": "fromNumber", "text": "text", "callback_url": "callbackUrl"}
+# Written with "+" (E.164), which a hand-built URL often leaves unencoded: read back as "+".
+NUMBERS = ("toNumber", "fromNumber")
 
 
 class Status(StrEnum):
@@ -91,7 +93,7 @@ def create_app(core: Core, config: DialectConfig) -> web.Application:
     currency = str(config.options.get("currency", "EUR"))
 
     async def send(request: web.Request) -> web.Response:
-        params = await read_params(request, MAX_BODY, json=True)
+        params = await read_params(request, MAX_BODY, json=True, numbers=NUMBERS)
         ident, secret = _required(params, "hash"), _required(params, "token")
         key = await admit(request, await core.authenticate_credential("smspm", ident, secret))
         accepted = await core.send(Submission(

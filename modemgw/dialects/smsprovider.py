@@ -15,6 +15,7 @@ import calendar
 import hashlib
 import hmac
 import json
+import re
 import time
 
 from aiohttp import web
@@ -154,8 +155,10 @@ async def subscriptions(request: web.Request) -> web.Response:
 async def unsubscribe(request: web.Request) -> web.Response:
     key = await bearer(request)
     hook_id = request.match_info["id"]
-    if not hook_id.isdigit() or not await core_of(request).store.unsubscribe(key["id"], "smsprovider",
-                                                                               int(hook_id)):
+    # ASCII digits that fit SQLite's integer: str.isdigit() takes "²" (which int() refuses)
+    # and any length (which SQLite refuses).
+    if not re.fullmatch(r"[0-9]{1,18}", hook_id) or \
+            not await core_of(request).store.unsubscribe(key["id"], "smsprovider", int(hook_id)):
         raise NotFound(f"no webhook {hook_id}")
     return web.json_response({"success": True})
 

@@ -91,12 +91,17 @@ async def _key(request: web.Request, params: dict) -> dict:
     raise Unauthenticated("a modemgw API key is needed: Authorization: Bearer <key> (or api_key=<key>)")
 
 
-def destinations(value: object) -> list[str]:
+def destinations(values: object) -> list[str]:
     """`a;b;c` as documented; a JSON array (`["a","b"]`) as the reference's generated
-    snippets encode the array they declare."""
-    if not isinstance(value, str) or not value.strip():
+    snippets encode the array they declare; `dst_numbers=a&dst_numbers=b`, as a client
+    generated from its OpenAPI schema (an array in the query: form style, exploded) sends it."""
+    given = [v.strip() for v in values if isinstance(v, str)] if isinstance(values, list) else []
+    if not any(given):
         raise Invalid("dst_numbers", "dst_numbers is required: phone numbers separated by ';'")
-    text = value.strip()
+    return [number for text in given for number in _listed(text)]
+
+
+def _listed(text: str) -> list[str]:
     if text.startswith("["):
         try:
             items = json.loads(text)
@@ -144,9 +149,15 @@ async def send(request: web.Request, params: dict) -> web.Response:
     return web.json_response({"result": result, "failed": failed, "fragments_count": fragments})
 
 
+async def _params(request: web.Request) -> dict:
+    # dst_numbers is an array in the schema; a "+" left unencoded in a number is read back.
+    return await read_params(request, MAX_BODY, numbers=("src_number", "dst_numbers"),
+                             repeatable=("dst_numbers",))
+
+
 async def command(request: web.Request) -> web.Response:
     """`/platform_api/A2PSendSms`, with or without its trailing slash."""
-    params = await read_params(request, MAX_BODY)
+    params = await _params(request)
     if request.match_info["command"] != COMMAND:
         raise NotFound(f"unknown command {request.match_info['command']!r}: this gateway serves {COMMAND}")
     return await send(request, params)
@@ -154,7 +165,7 @@ async def command(request: web.Request) -> web.Response:
 
 async def by_cmd(request: web.Request) -> web.Response:
     """`/platform_api` with `cmd=A2PSendSms`, as Voximplant's own SDK posts it."""
-    params = await read_params(request, MAX_BODY)
+    params = await _params(request)
     cmd = params.pop("cmd", None)
     if not cmd:
         raise Refused(Code.MISSING_CMD, "the 'cmd' parameter is missing")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import textwrap
+from urllib.parse import quote
 
 import aiohttp
 import pytest
@@ -156,6 +157,22 @@ async def test_get_and_post_on_the_base_url_with_and_without_its_slash(tmp_path)
         assert [(s, a["status"], a["currency"]) for s, a in answers] == [(200, "success", "USD")] * 7
         assert answers[-1][1]["parts"] == 2
         assert len({a["messageId"] for _, a in answers}) == 7
+
+
+async def test_a_plus_left_unencoded_and_a_long_text_in_the_url_are_read_as_meant(tmp_path):
+    """A URL built by hand, as the contract's curl example is: `toNumber=+372...` with its
+    `+` unencoded (which a query string reads as a space), and a text of 3,000 characters,
+    mostly Cyrillic, some 11 KB once percent-encoded, in the query string of a GET."""
+    text = ("Привет из SMSPM! " * 200)[:3000]
+    async with live(tmp_path) as env:
+        url = (f"{env.url(BASE)}?hash={env.credentials.smspm_hash}&token={env.credentials.smspm_token}"
+               f"&toNumber=+37256789045&fromNumber=+37256789000&text={quote(text)}")
+        answer = json.loads(await run("curl", "-s", url))
+        assert answer["status"] == "success", answer
+        assert await env.handset(TO) == [text]
+        async with aiohttp.ClientSession(headers={"Authorization": f"Bearer {env.key}"}) as http:
+            async with http.get(env.url(f"/v1/messages/{answer['messageId']}")) as resp:
+                assert (await resp.json())["from"] == "+37256789000"
 
 
 REFUSALS = [

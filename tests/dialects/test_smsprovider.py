@@ -412,6 +412,8 @@ async def test_no_answer_is_a_500_or_a_traceback(tmp_path):
                  ("POST", "/webhooks", b'{"url": "not a url"}', 400, "invalid_request"),
                  ("DELETE", "/webhooks/12", b"", 404, "not_found"),
                  ("DELETE", "/webhooks/x", b"", 404, "not_found"),
+                 ("DELETE", "/webhooks/" + "9" * 26, b"", 404, "not_found"),   # beyond SQLite's integers
+                 ("DELETE", "/webhooks/%C2%B2", b"", 404, "not_found"),        # "²", a digit int() refuses
                  ("GET", "/messages/msg_nope", b"", 404, "not_found"),
                  ("GET", "/nowhere", b"", 404, "not_found"),
                  ("PUT", "/messages", b"", 404, "not_found")]

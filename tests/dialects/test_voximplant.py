@@ -11,11 +11,13 @@ its JavaScript one (a POST of that URL, no body, the Bearer header): curl replay
 from __future__ import annotations
 
 import ast
+import asyncio
 import json
 import logging
 
 import aiohttp
 import pytest
+import requests
 
 from modemgw.core import CoreError
 from modemgw.dialects import voximplant
@@ -162,6 +164,33 @@ async def test_a_json_array_of_numbers_is_read_as_the_reference_encodes_it(tmp_p
                 answer = await resp.json()
         assert [r["destination_number"] for r in answer["result"]] == ["447443332212", "447443332213"]
         assert answer["fragments_count"] == 2
+
+
+async def test_numbers_as_a_client_generated_from_the_schema_sends_them_and_the_longest_text(tmp_path):
+    """The schema declares `dst_numbers` an array in the query, which OpenAPI's default
+    encoding (form, exploded) sends as one `dst_numbers=` per number, as `requests` does
+    for a list; a number typed with an unencoded `+` (a space, once decoded); and a text of
+    the documented 1,600 characters, in Cyrillic: some 9 KB of query string."""
+    text = ("Тестовое сообщение " * 90)[:1600]
+    async with live(tmp_path) as env:
+        query = [("src_number", "447443332211"), ("dst_numbers", "447443332212"),
+                 ("dst_numbers", "447443332213;447443332214"), ("text", text)]
+        resp = await asyncio.to_thread(requests.post, env.url(SEND), params=query, headers=bearer(env),
+                                       timeout=10)
+        answer = resp.json()
+        assert resp.status_code == 200 and answer["failed"] == [], answer
+        assert [r["destination_number"] for r in answer["result"]] == \
+            ["447443332212", "447443332213", "447443332214"]
+        assert await env.handset("+447443332214") == [text]
+
+        async with aiohttp.ClientSession(headers=bearer(env)) as http:
+            url = env.url(SEND) + "?src_number=+447443332211&dst_numbers=+447443332215&text=plus"
+            async with http.post(url) as resp:
+                [result] = (await resp.json())["result"]
+            async with http.get(env.url("/v1/messages?to=%2B447443332215")) as resp:
+                [message] = (await resp.json())["data"]
+        assert result["destination_number"] == "+447443332215"
+        assert message["from"] == "+447443332211"
 
 
 ERRORS = [
