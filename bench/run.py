@@ -4,10 +4,11 @@
     .venv/bin/python -m bench --only ingest --repeat 5
     .venv/bin/python -m bench --quick                # shorter runs, for trying the harness
 
-Benchmarks: ingest, overhead, utilisation, dlr, footprint, versus (the peers),
+Benchmarks: ingest, overhead, utilisation, dlr, footprint, console (idle RSS with the
+console and without, alternating in one run), versus (the peers),
 dialects (CPU per send request, each dialect beside the native API), smpp (submit_sm
 accepted per second through one session, beside the HTTP ingest figure).
-Each runs `--repeat` times (versus, dialects and smpp once: see ONCE); the table gives the
+Each runs `--repeat` times (versus, dialects, smpp and console once: see ONCE); the table gives the
 median, the spread (min-max) and, where there is a target, whether the median meets it.
 Details of every run go to stderr; `--json FILE` keeps all values.
 """
@@ -26,7 +27,7 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     __package__ = "bench"
 
-from bench import dialects, ingest, reports, sending, smpp, versus  # noqa: E402
+from bench import console, dialects, ingest, reports, sending, smpp, versus  # noqa: E402
 from bench.common import Figure, log, median  # noqa: E402
 
 BENCHMARKS = {
@@ -35,13 +36,15 @@ BENCHMARKS = {
     "utilisation": sending.utilisation,
     "dlr": reports.dlr,
     "footprint": reports.footprint,
+    "console": console.run,
     "versus": versus.run,
     "dialects": dialects.run,
     "smpp": smpp.run,
 }
 # One repetition unless --repeat-slow says otherwise: the peer comparison takes minutes,
-# and dialects and smpp alternate their own rounds (bench/dialects.py, bench/smpp.py).
-ONCE = {"versus", "dialects", "smpp"}
+# and dialects, smpp and console alternate their own rounds (bench/dialects.py, bench/smpp.py,
+# bench/console.py).
+ONCE = {"versus", "dialects", "smpp", "console"}
 
 
 def fmt(value: float, digits: int) -> str:

@@ -57,7 +57,7 @@ async def test_every_page_asks_for_a_login_first(tmp_path):
         client = Client(gateway.url)
         try:
             for path in ("/console", "/console/", "/console/modems", "/console/queue", "/console/messages",
-                         "/console/inbox", "/console/outbox", "/console/send", "/console/keys"):
+                         "/console/inbox", "/console/outbox", "/console/alerts", "/console/send", "/console/keys"):
                 page = await client.get(path, allow_redirects=False)
                 assert page.status == 303, path
                 assert page.headers["Location"].startswith("/console/login?next=/console"), path
@@ -227,7 +227,7 @@ async def test_no_inline_script_or_style_in_any_page(tmp_path):
     async with running_gateway(config(tmp_path)) as gateway:
         async with logged_in(gateway) as client:
             for path in ("/console/modems", "/console/queue", "/console/messages", "/console/inbox",
-                         "/console/outbox", "/console/send", "/console/keys", "/console/login"):
+                         "/console/outbox", "/console/alerts", "/console/send", "/console/keys", "/console/login"):
                 text = (await client.get(path)).text
                 assert not re.search(r"<script(?![^>]*\bsrc=)", text), path
                 assert "<style" not in text and " style=" not in text and " on" + "click=" not in text, path

@@ -1,8 +1,9 @@
 """The console in a real browser: Debian's headless Chromium driven by Selenium against a
 whole gateway on simulated modems. Log in, send from the form (with its live preview),
-watch the message turn delivered without a reload, see an inbound message arrive, and
-take a screenshot of every page (docs/console.md shows them: set
-MODEMGW_CONSOLE_SCREENSHOTS=docs/console to write them there).
+watch the message turn delivered without a reload, see an inbound message arrive and an
+alert refused by a receiver show on the Alerts page, and take a screenshot of every page
+(docs/console.md shows them: set MODEMGW_CONSOLE_SCREENSHOTS=docs/console to write them
+there).
 
 Selenium blocks, so each browser call runs in a thread while the gateway serves on the
 test's event loop. The browser is started with a fresh profile and everything that would
@@ -17,6 +18,7 @@ import shutil
 import time
 from pathlib import Path
 
+import aiohttp
 import pytest
 from aiohttp import web
 from selenium import webdriver
@@ -24,17 +26,18 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from modemgw.config import SimulatorConfig
+from modemgw.config import IntegrationsConfig, SimulatorConfig
 from modemgw.console.history import READING_EVERY, Reading
 from modemgw.console.state import STATE
 from test_console_harness import config, delivered, running_gateway, serving_hook, until
+from test_receivers_alertmanager import AM, alert, notification
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run")
 DESKTOP, PHONE = (1280, 900), (390, 844)
-PAGES = ("modems", "queue", "messages", "message", "inbox", "outbox", "keys")   # + login, send: on the way
+PAGES = ("modems", "queue", "messages", "message", "inbox", "outbox", "keys")   # + login, send, alerts: on the way
 
 
 @pytest.fixture
@@ -124,7 +127,7 @@ async def test_log_in_send_watch_it_delivered_and_see_an_inbound_message(chrome,
     shots = _shots(tmp_path)
     async with serving_hook(_refuse) as hook:
         # Slow enough to watch: the page is up long before the status report comes.
-        cfg = config(tmp_path, webhook_url=hook,
+        cfg = config(tmp_path, webhook_url=hook, integrations=IntegrationsConfig(recipient_limit=3),
                      simulators=(SimulatorConfig("sim-a", latency=0.5, report_delay=3.0),
                                  SimulatorConfig("sim-b", profile="sim800", report_delay=0.2)))
         async with running_gateway(cfg) as gateway:
@@ -172,9 +175,19 @@ async def test_log_in_send_watch_it_delivered_and_see_an_inbound_message(chrome,
             assert "Reply: yes, see you at 6 (Grüße)" in await b.text("#live")
             assert await b.script("return window.sameDocument") is True
 
+            # -- a notification refused by a receiver: no event in the log, yet the page shows it ---
+            await b.open("/console/alerts")
+            await b.script("window.sameDocument = true")
+            async with aiohttp.ClientSession(gateway.url, headers={"Authorization": f"Bearer {key}"}) as http:
+                async with http.post(AM + "?to=+447700900101", data=b'{"status": "firing"}') as r:
+                    assert r.status == 400
+            await b.wait(lambda d: "alerts must be a non-empty list" in inner_text(d, "#live"), timeout=30,
+                         what="the refused notification on the Alerts page")
+            assert await b.script("return window.sameDocument") is True
+
             # -- a phone's screen: nothing wider than the screen ----------------------------------
             await b.call(chrome.set_window_size, *PHONE)
-            for page in ("modems", "messages", "inbox", f"messages/{message_id}"):
+            for page in ("modems", "messages", "inbox", "alerts", f"messages/{message_id}"):
                 await b.open(f"/console/{page}")
                 wide = await b.script("return document.documentElement.scrollWidth - window.innerWidth")
                 assert wide <= 0, f"/console/{page} is {wide} px wider than a phone's screen"
@@ -187,10 +200,24 @@ async def test_log_in_send_watch_it_delivered_and_see_an_inbound_message(chrome,
                 await b.open(path)
                 shot = await b.shot(page)
                 assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+            await _storm(gateway, key)            # after the queue's shot, which it would fill
+            await b.open("/console/alerts")
+            await b.shot("alerts")
             await b.open("/console/modems")
             await b.shot("modems-phone", PHONE)
             logs = [e for e in await b.call(chrome.get_log, "browser") if e["level"] == "SEVERE"]
             assert logs == [], logs            # no script error, nothing the CSP refused
+
+
+async def _storm(gateway, key: str) -> None:
+    """Five alerts to two numbers allowed three SMS each, one sent again, and a number that is none."""
+    async with aiohttp.ClientSession(gateway.url, headers={"Authorization": f"Bearer {key}"}) as http:
+        for i, name in enumerate(("HighLoad", "DiskFull", "HighLoad", "ProbeFailure", "HighLoad", "HighLoad")):
+            body = notification([alert(min(i, 4), name)], group=name)
+            async with http.post(AM + "?to=+447700900101,+447700900102", data=body) as r:
+                assert r.status == 200, await r.text()
+        async with http.post(AM + "?to=+447700900103,01234", data=notification([alert(9, "ModemDown")])) as r:
+            assert r.status == 200, await r.text()
 
 
 async def _populate(gateway, b: Browser) -> None:
@@ -200,7 +227,6 @@ async def _populate(gateway, b: Browser) -> None:
         sim.network.report_status["+15551230404"] = 0x43
         sim.network.report_status["+15551230410"] = 0x46
     _, key = await gateway.store.create_key("shop")
-    import aiohttp
     async with aiohttp.ClientSession(gateway.url, headers={"Authorization": f"Bearer {key}"}) as http:
         later = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3 * 86400))
         ids = []

@@ -1,11 +1,11 @@
 """The core's operator methods, which the console calls: keys, a message whatever its key,
-the modems' status, and a failing webhook sent again now."""
+the modems' status, a failing webhook sent again now, and the tallies the edges write."""
 
 from __future__ import annotations
 
 import pytest
 
-from modemgw.core import Core, Invalid, NotFound, Submission, Unauthenticated
+from modemgw.core import Core, Invalid, Note, NotFound, Submission, Tallies, Unauthenticated
 from modemgw.sms import ConcatReferences
 from modemgw.store import Store
 from modemgw.store.keys import derive
@@ -104,3 +104,60 @@ async def test_retry_webhook_makes_a_failing_delivery_due_now_and_wakes_the_send
         with pytest.raises(NotFound):
             await core.retry_webhook(delivery_id)
     assert core.woken == [1]
+
+
+# -- tallies: what the edges count, for the console and /metrics ----------------------------
+
+def test_tallies_count_series_and_totals_by_label():
+    t = Tallies(lambda: 5.0)
+    t.count("sent_total", 0, receiver="b", kind="alert")
+    t.count("sent_total", 2, receiver="a", kind="alert")
+    t.count("sent_total", receiver="a", kind="summary")
+    t.count("other_total", 7, receiver="a")
+    assert t.series("sent_total") == [({"kind": "alert", "receiver": "a"}, 2), ({"kind": "alert", "receiver": "b"}, 0),
+                                      ({"kind": "summary", "receiver": "a"}, 1)]
+    assert t.total("sent_total", receiver="a") == 3 and t.total("sent_total", kind="alert") == 2
+    assert t.total("sent_total") == 3 and t.total("nothing_total") == 0
+
+
+def test_tallies_rows_add_set_and_keep_only_the_most_recently_touched():
+    t = Tallies(rows=3)
+    t.update("numbers", "+1", add={"sms": 1}, fields={"via": ("a",)})
+    t.update("numbers", "+1", add={"sms": 2, "held": 1}, fields={"pending": 1})
+    assert t.row("numbers", "+1") == {"sms": 3, "held": 1, "via": ("a",), "pending": 1}
+    for n in ("+2", "+3", "+4"):
+        t.update("numbers", n, add={"sms": 1})
+    assert [k for k, _ in t.rows("numbers")] == ["+4", "+3", "+2"]      # +1, touched least recently, is gone
+    t.update("numbers", "+2", fields={"pending": 0})
+    assert [k for k, _ in t.rows("numbers")] == ["+2", "+4", "+3"]
+    assert t.row("numbers", "+1") is None and t.rows("nothing") == []
+    row = t.row("numbers", "+2")
+    row["sms"] = 99                                                     # a copy: the reader cannot change it
+    assert t.row("numbers", "+2")["sms"] == 1
+
+
+def test_tallies_notes_keep_failures_apart_so_news_cannot_push_them_out():
+    clock = iter(range(100))
+    t = Tallies(lambda: float(next(clock)), notes=3)
+    t.note("alertmanager", "refused", "not a payload", failure=True)
+    for i in range(5):
+        t.note("alertmanager", "queued", f"alert {i}")
+    assert [n.text for n in t.notes()] == ["alert 4", "alert 3", "alert 2"]
+    (failure,) = t.notes(failures=True)
+    assert failure == Note(0.0, "alertmanager", "refused", "not a payload", True)
+
+
+def test_tallies_version_grows_with_every_write_and_the_core_has_one():
+    t = Tallies()
+    seen = t.version
+    t.count("x_total", 0)
+    t.update("rows", "k")
+    t.note("s", "k", "text")
+    assert t.version == seen + 3
+    assert t.series("x_total") and t.rows("rows") and t.notes()
+    assert t.version == seen + 3                                         # reading changes nothing
+
+
+async def test_the_core_keeps_tallies_on_its_wall_clock(core):
+    core.tallies.note("grafana", "refused", "unsigned", failure=True)
+    assert core.tallies.notes(failures=True)[0].at == 1_000_000.0

@@ -85,8 +85,7 @@ class Rig:
         self.clock.now += self.gateway.config.integrations.recipient_period + 1
         desk.wake()
         async with asyncio.timeout(TIMEOUT):
-            while sum(v for (name, labels), v in desk.counts.items()
-                      if name == "modemgw_alert_messages_total" and ("kind", "summary") in labels) < count:
+            while desk.core.tallies.total("modemgw_alert_messages_total", kind="summary") < count:
                 await asyncio.sleep(0.01)
 
 

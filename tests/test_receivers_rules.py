@@ -9,7 +9,7 @@ from hypothesis import given, strategies as st
 from modemgw.config import ConfigError, parse
 from modemgw.core import Invalid
 from modemgw.receivers import alerts, text
-from modemgw.receivers.limits import Ledger, Recent
+from modemgw.receivers.limits import Ledger, Recent, Standing
 from modemgw.sms import segment
 
 # -- text --------------------------------------------------------------------------
@@ -149,6 +149,16 @@ def test_ledger_refund_and_restore():
     ledger.restore(held, 10)                        # the summary could not be sent
     assert ledger.pending() == 1 and ledger.next_due() == 20
     assert ledger.due(20)[0].count == 1
+
+
+def test_ledger_standing_is_what_the_console_shows():
+    ledger = Ledger(limit=1, period=10)
+    assert ledger.standing("+1") is None
+    ledger.admit("+1", 3, topic="A", owner=None, receiver="am")
+    for topic in ("B", "A", "A"):
+        ledger.admit("+1", 4, topic=topic, owner=None, receiver="am")
+    assert ledger.standing("+1") == Standing(ends=13, sent=1, held=(("A", 2), ("B", 1)))
+    assert ledger.standing("+1").pending == 3
 
 
 def test_ledger_needs_a_limit():

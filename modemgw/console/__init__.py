@@ -1,7 +1,7 @@
 """The operator's web console, served by the gateway under /console: modems, queue,
-messages, inbox, webhook outbox, a send form with a live preview, and API keys, on plain
-HTML pages (Jinja2 templates, one small script, no build step) that update themselves
-from the event log by server-sent events.
+messages, inbox, webhook outbox, the alert receivers, a send form with a live preview,
+and API keys, on plain HTML pages (Jinja2 templates, one small script, no build step)
+that update themselves from the event log by server-sent events.
 
 It is an edge like the API: what it shows comes from the core (`Core`, and reads of
 `core.store`), and what it changes it changes through the core (send, keys, webhook
@@ -41,6 +41,7 @@ ROUTES = (
     ("GET", "/", views.modems, "index"),
     ("GET", "/modems", views.modems, "modems"),
     ("GET", "/queue", views.queue, "queue"),
+    ("GET", "/alerts", views.alerts, "alerts"),
     ("GET", "/messages", views.messages, "messages"),
     ("GET", "/messages/{id}", views.message, "message"),
     ("GET", "/inbox", views.inbox, "inbox"),

@@ -3,8 +3,10 @@
 Each event of the log (`message.queued`, `message.delivered`, `part.report`,
 `message.received`, ...) is sent once, in cursor order, with its cursor as the SSE `id`:
 a browser that reconnects sends `Last-Event-ID` and misses nothing. A change the modems
-page shows (state, signal, operator) comes as `{"type": "modem.changed"}`, without an id
-(it is not in the log). The log is read every `poll_every` seconds while a page listens,
+page shows (state, signal, operator) comes as `{"type": "modem.changed"}`, and a change in
+what the alert receivers counted (the core's tallies: a notification held back, a repeat,
+a refusal, none of which is in the log) as `{"type": "tallies.changed"}`, both without an
+id (they are not in the log). The log is read every `poll_every` seconds while a page listens,
 and not at all otherwise; the stream ends when the gateway stops.
 """
 
@@ -41,7 +43,7 @@ async def events(request: web.Request) -> web.StreamResponse:
     response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-store",
                                            "X-Accel-Buffering": "no"})
     await response.prepare(request)
-    quiet, seen = 0.0, state.pulse.count
+    quiet, seen, tallied = 0.0, state.pulse.count, state.core.tallies.version
     try:
         await response.write(b"retry: 2000\n\n")
         while not state.closing.is_set():
@@ -57,6 +59,9 @@ async def events(request: web.Request) -> web.StreamResponse:
             if state.pulse.count != seen and not state.closing.is_set():
                 seen = state.pulse.count
                 await response.write(frame({"type": "modem.changed"}))
+            if state.core.tallies.version != tallied and not state.closing.is_set():
+                tallied = state.core.tallies.version
+                await response.write(frame({"type": "tallies.changed"}))
             quiet = 0.0 if rows else quiet + state.settings.poll_every
             if quiet >= HEARTBEAT:
                 await response.write(b": still here\n\n")

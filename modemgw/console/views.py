@@ -14,7 +14,7 @@ from aiohttp import web
 
 from ..core import Invalid, NotFound, Submission
 from ..sms import PduError, preview as preview_of
-from . import history
+from . import alerts as alerts_page, history
 from .render import PREFIX, local
 from .state import ACTOR, state_of
 
@@ -63,6 +63,10 @@ async def queue(request: web.Request) -> web.Response:
     store = state_of(request).core.store
     return await show(request, "queue.html", title="Queue", summary=await store.queue_summary(),
                       waiting=await store.waiting_parts(), counts=await store.counts())
+
+
+async def alerts(request: web.Request) -> web.Response:
+    return await show(request, "alerts.html", title="Alerts", a=await alerts_page.gather(state_of(request).core))
 
 
 # -- messages ------------------------------------------------------------------------

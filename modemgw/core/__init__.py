@@ -10,7 +10,8 @@ in one place.
 
 Errors are `CoreError`s (`Invalid` with the caller's field name, `Unauthenticated`,
 `Forbidden`, `NotFound`, `RateLimited`, `NoCapacity`); each edge maps them onto its own
-error shape. A failed or expired message's `error_code` is an `ErrorCode`.
+error shape. A failed or expired message's `error_code` is an `ErrorCode`. `core.tallies`
+holds what edges count for the operator (tallies.py).
 """
 
 from .errors import (CoreError, Forbidden, Invalid, NoCapacity, NotFound, Problem, RateLimited,
@@ -18,6 +19,8 @@ from .errors import (CoreError, Forbidden, Invalid, NoCapacity, NotFound, Proble
 from ..store.status import ErrorCode
 from .records import Accepted, Rejected, Submission
 from .service import Core, Settings
+from .tallies import Note, Tallies
 
-__all__ = ["Accepted", "Core", "CoreError", "ErrorCode", "Forbidden", "Invalid", "NoCapacity", "NotFound",
-           "Problem", "RateLimited", "Rejected", "Settings", "Submission", "Unauthenticated"]
+__all__ = ["Accepted", "Core", "CoreError", "ErrorCode", "Forbidden", "Invalid", "NoCapacity", "Note",
+           "NotFound", "Problem", "RateLimited", "Rejected", "Settings", "Submission", "Tallies",
+           "Unauthenticated"]

@@ -21,6 +21,7 @@ from .errors import Forbidden, Invalid, NoCapacity, NotFound, RateLimited, Unaut
 from .numbers import recipient
 from .ratelimit import Decision, RateLimiter
 from .records import Accepted, Rejected, Submission
+from .tallies import Tallies
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +56,8 @@ class Core:
         self.on_outbox = on_outbox          # wakes the webhook sender
         self.clock = clock
         self.wall_clock = wall_clock
+        # What the edges count for the operator (the alert receivers write, /metrics and the console read).
+        self.tallies = Tallies(wall_clock)
 
     # -- who is asking ------------------------------------------------------------
 

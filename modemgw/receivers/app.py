@@ -90,13 +90,27 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def counted(receiver: str, handler: Handler) -> Handler:
-    """Refusals count too: an alert that was never taken shows in /metrics."""
+    """Refusals and faults are reported too: an alert that was never taken shows in
+    /metrics and in the console, with the reason."""
     async def wrapped(request: web.Request) -> web.StreamResponse:
         try:
             return await handler(request)
         except CoreError as err:
-            desk_of(request).count("modemgw_alert_notifications_total", receiver=receiver, outcome="refused")
-            log.warning("alert receiver=%s refused: %s", receiver, err.message)
+            refused(request, receiver, err.message)
+            raise
+        except web.HTTPException as exc:
+            if 400 <= exc.status < 500:        # aiohttp's own refusals (a body too large)
+                refused(request, receiver, exc.reason)
+            else:
+                desk_of(request).report.error(receiver, exc)
+            raise
+        except Exception as exc:               # answered 500 by the edge's middleware, which logs it
+            desk_of(request).report.error(receiver, exc)
             raise
     return wrapped
+
+
+def refused(request: web.Request, receiver: str, why: str) -> None:
+    desk_of(request).report.refused(receiver, why)
+    log.warning("alert receiver=%s refused: %s", receiver, why)
 

@@ -5,7 +5,9 @@ Nothing is dropped silently. A notification is queued (one SMS per number, commi
 before the receiver answers), or answered as a repeat or as a resolved notice not wanted,
 or held back for a number over its limit: then it is counted in
 `modemgw_alert_held_total`, logged, and named in the summary SMS that number gets when
-its window ends. Summaries still held when the gateway stops are logged.
+its window ends. Summaries still held when the gateway stops are logged. What came in,
+what was sent, held back or refused is also reported to the core's tallies (report.py),
+which /metrics and the console read.
 
 State is in memory: a restart forgets the windows and what was recently sent.
 """
@@ -15,27 +17,19 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from enum import Enum
 
 from ..config import IntegrationsConfig
 from ..core import Core, Invalid, Submission
 from ..core.checks import MAX_RECIPIENTS
 from . import text
 from .limits import Held, Ledger, Recent
+from .report import Family, Report, Result, duration, topics
+
+__all__ = ["Address", "Desk", "Notice", "Outcome", "Refused", "Result"]
 
 log = logging.getLogger("modemgw.receivers")
-
-Family = tuple[str, str, str, list[tuple[dict[str, str], float]]]
-
-
-class Result(Enum):
-    QUEUED = "queued"                 # SMS queued for at least one number
-    HELD = "held"                     # every number is over its limit: held for the summary
-    DUPLICATE = "duplicate"           # the same notification within the de-duplication window
-    SKIPPED = "skipped"               # a resolved notice, and [integrations] resolved = false
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +47,7 @@ class Notice:
 class Refused:
     field: str
     message: str
+    item: str = ""                    # what was given: the operator sees which one
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,16 +73,9 @@ class Desk:
         self.clock = clock
         self.ledger = Ledger(settings.recipient_limit, settings.recipient_period)
         self.recent = Recent(settings.dedup_window)
-        self.counts: Counter[tuple[str, tuple[tuple[str, str], ...]]] = Counter()
+        # Through self, so that a clock set later (as tests do) is the one the report reads too.
+        self.report = Report(core.tallies, settings, self.ledger, lambda: self.clock())
         self._wake = asyncio.Event()
-        # Every series from the start at 0, so that rate() and the dashboard see the first one.
-        for receiver in settings.enabled:
-            for outcome in (*(r.value for r in Result), "refused"):
-                self.count("modemgw_alert_notifications_total", 0, receiver=receiver, outcome=outcome)
-            for kind in ("alert", "summary"):
-                self.count("modemgw_alert_messages_total", 0, receiver=receiver, kind=kind)
-            self.count("modemgw_alert_held_total", 0, receiver=receiver)
-            self.count("modemgw_alert_rejected_recipients_total", 0, receiver=receiver)
 
     # -- recipients ----------------------------------------------------------------
 
@@ -101,20 +89,21 @@ class Desk:
                     continue
                 group = self.settings.groups.get(item)
                 if group is None and (a.groups_only or not any(c.isdigit() for c in item)):
-                    refused.append(Refused(a.field, f"{a.field}: no group {item!r} in [integrations.groups]"))
+                    refused.append(Refused(a.field, f"{a.field}: no group {item!r} in [integrations.groups]",
+                                          item))
                     continue
                 for raw in group or (item,):
                     try:
                         out.setdefault(self.core.number(raw, a.field), None)
                     except Invalid as exc:
-                        refused.append(Refused(a.field, exc.message))
+                        refused.append(Refused(a.field, exc.message, raw))
         return tuple(out), tuple(refused)
 
     def require(self, receiver: str, numbers: tuple[str, ...], refused: tuple[Refused, ...]) -> None:
         """No number at all: the request is refused (naming the first problem)."""
         for r in refused:
             log.warning("alert receiver=%s recipient refused: %s", receiver, r.message)
-            self.count("modemgw_alert_rejected_recipients_total", receiver=receiver)
+            self.report.recipient_refused(receiver, r.item, r.message)
         if not numbers:
             if refused:
                 raise Invalid(refused[0].field, refused[0].message)
@@ -157,11 +146,7 @@ class Desk:
         return tuple(rows)
 
     def _finish(self, notice: Notice, outcome: Outcome) -> Outcome:
-        self.count("modemgw_alert_notifications_total", receiver=notice.receiver,
-                   outcome=outcome.result.value)
-        self.count("modemgw_alert_messages_total", len(outcome.messages), receiver=notice.receiver,
-                   kind="alert")
-        self.count("modemgw_alert_held_total", len(outcome.held), receiver=notice.receiver)
+        self.report.notification(notice, outcome)
         log.info("alert receiver=%s result=%s topic=%r sms=%d held=%d message=%s", notice.receiver,
                  outcome.result.value, notice.topic, len(outcome.messages), len(outcome.held),
                  ",".join(m["id"] for m in outcome.messages) or "-")
@@ -181,12 +166,13 @@ class Desk:
                            self.core.settings.national_languages)
             try:
                 [row] = await self._send(held.receiver, [held.number], body, held.owner)  # type: ignore[arg-type]
-            except Exception:
+            except Exception as exc:
                 log.exception("alert summary failed number=%s held=%d; tried again later",
                               masked(held.number), held.count)
                 self.ledger.restore(held, now)
+                self.report.summary_failed(held, exc)
                 continue
-            self.count("modemgw_alert_messages_total", receiver=held.receiver, kind="summary")
+            self.report.summary(held, row["id"])
             log.info("alert summary number=%s held=%d message=%s", masked(held.number), held.count, row["id"])
 
     def wake(self) -> None:
@@ -210,46 +196,17 @@ class Desk:
     def stopped(self) -> None:
         for held in self.ledger.all_held():
             log.warning("alert summary not sent (the gateway is stopping): number=%s held=%d topics=%r",
-                        masked(held.number), held.count, ", ".join(f"{t} x{n}" for t, n in held.topics))
-
-    # -- metrics -------------------------------------------------------------------
-
-    def count(self, name: str, n: int = 1, **labels: str) -> None:
-        self.counts[(name, tuple(sorted(labels.items())))] += n
+                        masked(held.number), held.count, topics(held.topics))
 
     def families(self) -> list[Family]:
-        """For /metrics, as `metrics.render` takes them."""
-        out: list[Family] = []
-        for name, help_ in HELP.items():
-            samples = [(dict(labels), float(v)) for (n, labels), v in sorted(self.counts.items()) if n == name]
-            out.append((name, "counter", help_, samples))
-        out.append(("modemgw_alert_held_pending", "gauge",
-                    "Alert notifications held back and not yet summed up in an SMS.",
-                    [({}, float(self.ledger.pending()))]))
-        return out
-
-
-HELP = {
-    "modemgw_alert_notifications_total": "Alert notifications received, by receiver and outcome.",
-    "modemgw_alert_messages_total": "SMS queued by the alert receivers (kind alert or summary).",
-    "modemgw_alert_held_total": "SMS not sent to a number over its limit (named in a summary SMS later).",
-    "modemgw_alert_rejected_recipients_total": "Recipients of alerts refused (not a number, no such group).",
-}
+        """For /metrics (report.py)."""
+        return self.report.families()
 
 
 def summary(held: Held, limit: int, period: float, segments: int, national_languages: tuple[str, ...]) -> str:
-    topics = [f"{t} x{n}" for t, n in held.topics]
+    named = [f"{t} x{n}" for t, n in held.topics]
     head = f"modemgw held back {held.count} alert SMS to this number (at most {limit} per {duration(period)}):"
-    return text.fit(lambda k: f"{head} {text.listing(topics, k)}", len(topics), segments, national_languages)
-
-
-def duration(seconds: float) -> str:
-    s = round(seconds)
-    if s % 3600 == 0:
-        return f"{s // 3600} h"
-    if s % 60 == 0:
-        return f"{s // 60} min"
-    return f"{s} s"
+    return text.fit(lambda k: f"{head} {text.listing(named, k)}", len(named), segments, national_languages)
 
 
 def masked(number: str) -> str:

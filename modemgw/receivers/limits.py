@@ -37,6 +37,18 @@ class Held:
         return sum(n for _, n in self.topics)
 
 
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """Where a number stands in its window, for the operator."""
+    ends: float                           # the caller's clock
+    sent: int
+    held: tuple[tuple[str, int], ...]     # waiting for the summary, most first
+
+    @property
+    def pending(self) -> int:
+        return sum(n for _, n in self.held)
+
+
 class Ledger:
     def __init__(self, limit: int, period: float) -> None:
         if limit < 1 or period <= 0:
@@ -87,6 +99,10 @@ class Ledger:
     def next_due(self) -> float | None:
         ends = [w.start + self.period for w in self._windows.values() if w.held]
         return min(ends) if ends else None
+
+    def standing(self, number: str) -> Standing | None:
+        w = self._windows.get(number)
+        return None if w is None else Standing(w.start + self.period, w.sent, tuple(w.held.most_common()))
 
     def pending(self) -> int:
         """Notifications held back and not yet summed up."""
