@@ -218,6 +218,15 @@ def test_a_command_length_under_the_header_is_refused(length):
         buffer.next_frame()
 
 
+def test_an_error_response_with_a_body_is_read_without_it():
+    # query_sm_resp of Jasmin's vector with ESME_RINVMSGID (0x0C): v3.4 returns no body with an
+    # error, and what a peer sends anyway is not read (found by the fuzzing below).
+    frame = bytes.fromhex("0000001c800000030000000c00000000536d73633230303300000700")
+    pdu = decode(frame)
+    assert (pdu.status, pdu.message_id, pdu.tlvs) == (CommandStatus.ESME_RINVMSGID, "", ())
+    assert encode(pdu) == bytes.fromhex("00000010800000030000000c00000000") and decode(encode(pdu)) == pdu
+
+
 # -- fuzzing --------------------------------------------------------------------
 
 SEEDS = [bytes.fromhex(v[0]) for v in VECTORS] + [SMPPLIB_RECEIPT]

@@ -4,8 +4,9 @@
 returns its `Pdu`, or raises only `PduDecodeError`, whose `status` is what to answer:
 ESME_RINVCMDID for an unknown command, the layout's own status for a bad field, and
 ESME_RINVCMDLEN when the body does not fit its command_length. A response whose status
-is not ESME_ROK may come without a body (§4: "the body is not returned"): its fields
-keep their defaults.
+is not ESME_ROK has no body (§4: "the body is not returned"); one that comes with a body
+anyway (some SMSCs send an empty message_id) has it ignored: its fields keep their
+defaults, as `encode` would write it, so that decoding what was encoded gives it back.
 
 `encode(pdu)` is the inverse, and writes no body (nor TLVs) for a response with an error
 status, as v3.4 says (Jasmin's codec does the same). A value too long for its field raises
@@ -42,11 +43,12 @@ def decode(frame: bytes) -> Pdu:
     except ValueError:
         raise PduDecodeError(f"unknown command_id 0x{raw_id:08X}", CommandStatus.ESME_RINVCMDID,
                              sequence=sequence, command_id=raw_id) from None
+    if command_id.is_response and raw_status != 0:
+        return PDU_TYPES[command_id](sequence=sequence, status=status_of(raw_status))
     reader = Reader(frame, HEADER_LENGTH, sequence=sequence, command_id=raw_id)
     values: dict[str, object] = {}
-    if not (command_id.is_response and raw_status != 0 and reader.remaining == 0):
-        for name, kind, maximum, status in LAYOUTS[command_id]:
-            values[name] = _read(reader, name, kind, maximum, status)
+    for name, kind, maximum, status in LAYOUTS[command_id]:
+        values[name] = _read(reader, name, kind, maximum, status)
     tlvs = []
     while reader.remaining:
         tlvs.append(reader.tlv(TLV_LENGTHS))
