@@ -383,6 +383,94 @@ async def test_message_payload_and_sar_segments(gateway):
     assert (await gateway.store.get_message(base))["text"] == "hello world"
 
 
+def one_request_at_a_time(port: int, creds: Credentials, text: str, to: str, timeout: float) -> list:
+    """smpplib driven as a synchronous client (jsmpp's submitShortMessage, php-smpp) drives
+    an SMSC: each segment is sent, and its answer awaited (at most `timeout` s, jsmpp's
+    default is 2) before the next; then the receipts are read and acknowledged."""
+    client = smpplib.client.Client("127.0.0.1", port, timeout=timeout, allow_unknown_opt_params=True)
+    client.connect()
+    try:
+        client.bind_transceiver(system_id=creds.system_id, password=creds.password)
+        parts, coding, esm = smpplib.gsm.make_parts(text)
+        answers = []
+        for part in parts:
+            client.send_message(source_addr="modemgw", dest_addr_ton=smpplib.consts.SMPP_TON_INTL,
+                                dest_addr_npi=smpplib.consts.SMPP_NPI_ISDN, destination_addr=to,
+                                short_message=part, data_coding=coding, esm_class=esm, registered_delivery=1)
+            answers.append(client.read_pdu())
+        client.timeout = 20
+        receipts_got = []
+        client.set_message_received_handler(lambda pdu: receipts_got.append(pdu))
+        while len(receipts_got) < len(parts):
+            client.read_once()
+        client.unbind()
+        return [(a.command, a.status, a.message_id.decode()) for a in answers] + \
+            [receipt_of(r).id for r in receipts_got]
+    finally:
+        client.disconnect()
+
+
+async def test_a_client_that_waits_for_each_answer_sends_a_long_message(gateway):
+    creds = await credentials(gateway)
+    got = await asyncio.to_thread(one_request_at_a_time, port(gateway), creds, LONG, "15551230011", 2.0)
+    answers, ids = got[:-len(got) // 2], got[len(got) // 2:]
+    assert len(answers) > 2 and all(a[:2] == ("submit_sm_resp", 0) for a in answers)
+    base = answers[0][2].rpartition(".")[0]
+    assert [a[2] for a in answers] == [f"{base}.{n}" for n in range(1, len(answers) + 1)]
+    assert sorted(ids) == sorted(a[2] for a in answers)           # each part's receipt, by its id
+    row = await gateway.store.get_message(base)
+    assert (row["text"], row["status"]) == (LONG, "delivered")
+
+
+async def test_segments_are_answered_as_they_come_and_the_last_after_the_commit(gateway):
+    creds = await credentials(gateway)
+    raw = await Raw.connect(gateway)
+    await raw.bind(creds)
+    udh = lambda ref, n: bytes([5, 0, 3, ref, 3, n])          # part n of 3
+
+    def part(seq: int, ref: int, n: int, to: str = "15551230012") -> SubmitSm:
+        return SubmitSm(sequence=seq, destination_addr=to, dest_addr_ton=1, esm_class=0x40,
+                        short_message=udh(ref, n) + f"<{n}>".encode())
+    await raw.send(part(2, 7, 1))
+    first = await raw.recv(timeout=2)
+    base = first.message_id.rpartition(".")[0]
+    assert first.status == 0 and first.message_id == f"{base}.1"
+    assert await gateway.store.get_message(base) is None            # not sent: the rest is missing
+    await raw.send(part(3, 7, 3))                                    # the last, before the second
+    await raw.send(part(4, 7, 2))                                    # completes it
+    answers = {p.sequence: (p.status, p.message_id) for p in [await raw.recv(), await raw.recv()]}
+    assert answers == {3: (0, f"{base}.3"), 4: (0, f"{base}.2")}
+    assert (await gateway.store.get_message(base))["text"] == "<1><2><3>"
+
+    # A number that cannot be one is refused at the first segment.
+    await raw.send(part(5, 8, 1, to="12"))
+    assert (await raw.recv(timeout=2)).status == S.ESME_RINVDSTADR
+    # The last segment never comes in time (a session whose segments wait 0 s): nothing is
+    # sent, and the last one, come too late, is refused.
+    gateway.smpp.settings = replace(gateway.smpp.settings, segment_timeout=0.0)
+    hasty = await Raw.connect(gateway)
+    await hasty.bind(creds)
+    await hasty.send(part(2, 9, 1))
+    assert (await hasty.recv(timeout=2)).status == 0
+    await hasty.send(part(3, 9, 3))
+    while isinstance(late := await hasty.recv(timeout=5), EnquireLink):    # the server's, after 2 s
+        await hasty.send(EnquireLinkResp(sequence=late.sequence))
+    assert (late.sequence, late.status) == (3, S.ESME_RSUBMITFAIL)
+    assert [m["text"] for m in await gateway.store.list_messages(limit=10) if "<" in m["text"]] == ["<1><2><3>"]
+
+
+async def test_the_core_sends_under_the_id_an_edge_chose(gateway):
+    from modemgw.core import Submission, ids
+    _, token = await gateway.store.create_key("core")
+    key = await gateway.core.authenticate(token)
+    chosen = ids.new_id("msg")
+    accepted = await gateway.core.send(Submission(to=("+15551230013",), text="named first", message_id=chosen),
+                                       key=key)
+    assert accepted.messages[0]["id"] == chosen and (await gateway.store.get_message(chosen))["text"] == "named first"
+    with pytest.raises(ValueError):
+        await gateway.core.send(Submission(to=("+15551230013",), text="x", message_id="in_nope"), key=key)
+
+
 async def test_throttled_over_the_keys_rate(tmp_path):
     gateway = await started(gateway_config(tmp_path, rate_limit_per_minute=2))
     try:

@@ -121,3 +121,12 @@ def test_assembler_limit():
     a.add("a", 5, 2, b"", 2, now=0)
     with pytest.raises(Full):
         a.add("b", 2, 1, b"", 3, now=0)
+
+
+def test_the_first_tag_of_a_set_while_it_waits():
+    a: Assembler[str] = Assembler(timeout=60, limit=4)
+    assert a.first("k") is None
+    a.add("k", 2, 2, b"b", "second", 0.0)
+    a.add("k", 2, 2, b"b", "second again", 0.0)
+    assert a.first("k") == "second" and a.first("other") is None
+    assert a.add("k", 2, 1, b"a", "first", 0.0) is not None and a.first("k") is None

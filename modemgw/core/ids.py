@@ -7,8 +7,11 @@ holds only the id.
 
     n = number("msg_01hx...", "msg")          # None: not a message id
     from_number("msg", n) == "msg_01hx..."
+
+`new_id("msg")` is a fresh message id, for an edge that must name a message before it is
+sent (Submission.message_id).
 """
 
-from ..store.ids import from_number, number
+from ..store.ids import from_number, new_id, number
 
-__all__ = ["from_number", "number"]
+__all__ = ["from_number", "new_id", "number"]

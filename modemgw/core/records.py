@@ -28,6 +28,8 @@ class Submission:
     to_is_list: bool = False               # errors name to[i] even for one number
     e164_shape: bool = False               # any E.164-shaped number (core/numbers.py says when)
     within_capacity: bool = False          # refuse (NoCapacity) what the daily caps cannot send today
+    message_id: str | None = None          # the (first) message's id, from ids.new_id("msg"): for an
+                                           # edge that named it before the send (SMPP's long messages)
     names: Mapping[str, str] = field(default_factory=dict)
 
     def name(self, core_field: str) -> str:

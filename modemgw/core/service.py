@@ -16,7 +16,7 @@ from ..dispatch.compose import compose
 from ..sms import ConcatReferences, PduError
 from ..store import Store
 from ..store.keys import derive
-from . import checks
+from . import checks, ids
 from .errors import Forbidden, Invalid, NoCapacity, NotFound, RateLimited, Unauthenticated
 from .numbers import recipient
 from .ratelimit import Decision, RateLimiter
@@ -116,8 +116,10 @@ class Core:
             raise Invalid(None, f"the message cannot be encoded: {exc}") from None
         if s.within_capacity:
             await self.require_credits(sum(len(m.parts) for m in new))
+        if s.message_id is not None and ids.number(s.message_id, "msg") is None:
+            raise ValueError(f"{s.message_id!r} is not a message id from ids.new_id")
         created = await self.store.create_messages(new, api_key_id=key["id"],
-                                                   idempotency_key=s.idempotency_key)
+                                                   idempotency_key=s.idempotency_key, first_id=s.message_id)
         if created.replayed:
             asked = {"text": text, "sender": sender, "callback_url": callback, "validity": validity,
                      "priority": priority, "policy": policy, "scheduled_at": scheduled}

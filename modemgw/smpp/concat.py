@@ -69,6 +69,11 @@ class Assembler(Generic[T]):
         self._held -= len(entry.octets)
         return Whole(b"".join(entry.octets[i] for i in range(1, total + 1)), tuple(entry.tags))
 
+    def first(self, key: Hashable) -> T | None:
+        """The first tag of the set `key` while it waits for the rest (None: no such set)."""
+        entry = self._sets.get(key)
+        return entry.tags[0] if entry is not None else None
+
     def expire(self, now: float) -> list[tuple[T, ...]]:
         """The tags of every set older than `timeout`, which are dropped."""
         out = []

@@ -109,9 +109,10 @@ def receipt_request(pdu: Pdu) -> int:
     return flag & (RECEIPT_MASK | INTERMEDIATE_MASK)
 
 
-def submission(pdu: Pdu, body: str, to: tuple[str, ...], now: float, *, multi: bool = False) -> Submission:
+def submission(pdu: Pdu, body: str, to: tuple[str, ...], now: float, *, multi: bool = False,
+               message_id: str | None = None) -> Submission:
     """One Submission for a submit_sm, data_sm or submit_multi (or a long message's segments,
-    given the first one and the whole text)."""
+    given the first one, the whole text and the id its segments were answered with)."""
     priority = getattr(pdu, "priority_flag", 0)
     if priority > MAX_PRIORITY_FLAG:
         raise refuse(f"priority_flag {priority}: 0 to 3", S.ESME_RINVPRTFLG)
@@ -125,7 +126,8 @@ def submission(pdu: Pdu, body: str, to: tuple[str, ...], now: float, *, multi: b
             raise refuse("validity_period ends before the message could be sent", S.ESME_RINVEXPIRY)
     return Submission(to=to, text=body, sender=pdu.source_addr or None, scheduled_at=scheduled,
                       validity=validity, priority=priority * 3, dialect=DIALECT,
-                      partial=multi, to_is_list=multi, names=MULTI_NAMES if multi else NAMES)
+                      partial=multi, to_is_list=multi, names=MULTI_NAMES if multi else NAMES,
+                      message_id=message_id)
 
 
 # -- errors --------------------------------------------------------------------------

@@ -4,8 +4,8 @@ when it is bound as a receiver.
 
 Requests are handled concurrently up to the window; beyond it the connection stops
 reading (TCP holds the rest back), so a fast ESME is slowed, not refused. A long
-message's segments are held until the last one is in, then all are answered, each with
-its own id (`<message id>.<n>`), once the whole message is committed.
+message's segments are held until the last one is in (requests.py says how they are
+answered, each with its own id, `<message id>.<n>`).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from ..smpp.concat import Assembler
 from ..smpp.pdus import PDU_TYPES
 from . import adapter
 from .feed import Item
-from .requests import answer, error
+from .requests import Piece, answer, error
 from .settings import SmppSettings
 
 log = logging.getLogger("modemgw.smppd")
@@ -52,8 +52,8 @@ class Connection:
         self._tasks: set[asyncio.Task] = set()
         self._deliveries: dict[int, tuple[Item, float]] = {}    # our deliver_sm by sequence
         self._ping: float | None = None                         # when our enquire_link went out
-        self.segments: Assembler[tuple[Pdu, int]] = Assembler(timeout=self.settings.segment_timeout,
-                                                               limit=self.settings.max_segments)
+        self.segments: Assembler[Piece] = Assembler(timeout=self.settings.segment_timeout,
+                                                    limit=self.settings.max_segments)
         peer = writer.get_extra_info("peername")
         self.peer = f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) else str(peer)
 
@@ -102,8 +102,8 @@ class Connection:
         if any(now - sent > limit for _, sent in self._deliveries.values()) or \
                 (self._ping is not None and now - self._ping > limit):
             self.close("a request of ours went unanswered")
-        for tags in self.segments.expire(now):
-            self._answer([error(p, S.ESME_RSUBMITFAIL) for p, _ in tags])
+        for pieces in self.segments.expire(now):
+            self._answer([error(p.pdu, S.ESME_RSUBMITFAIL) for p in pieces if not p.answered])
 
     async def _dispatch(self, event: Pdu | Refused) -> None:
         if isinstance(event, Refused):

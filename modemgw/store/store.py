@@ -327,11 +327,12 @@ class Store:
     # -- messages ------------------------------------------------------------
 
     async def create_messages(self, messages: Sequence[NewMessage], *, api_key_id: int | None,
-                              idempotency_key: str | None = None) -> Created:
+                              idempotency_key: str | None = None, first_id: str | None = None) -> Created:
         """Insert messages and their parts in one transaction; committed on return.
 
         With an idempotency key already used by this API key, nothing is
-        inserted and the original messages are returned.
+        inserted and the original messages are returned. `first_id` is the first
+        message's id when the caller chose it (`new_id("msg")`) before sending.
         """
         def fn(conn: sqlite3.Connection) -> Created:
             if idempotency_key is not None:
@@ -342,8 +343,9 @@ class Store:
                     return Created([dict(r) for r in rows], replayed=True)
             now = _now()
             out = Created()
-            for m in messages:
-                row = {"id": new_id("msg"), "api_key_id": api_key_id, "to_number": m.to,
+            for i, m in enumerate(messages):
+                mid = first_id if i == 0 and first_id is not None else new_id("msg")
+                row = {"id": mid, "api_key_id": api_key_id, "to_number": m.to,
                        "sender": m.sender, "text": m.text, "status": "queued", "encoding": m.encoding,
                        "segments": len(m.parts), "callback_url": m.callback_url,
                        "idempotency_key": idempotency_key, "priority": m.priority, "policy": m.policy,
@@ -351,7 +353,6 @@ class Store:
                        "created_at": now, "updated_at": now, "scheduled_at": m.scheduled_at,
                        "expires_at": m.expires_at, "dialect": m.dialect}
                 row["seqno"] = conn.execute(_INSERT_MESSAGE, row).lastrowid
-                mid = row["id"]
                 start = max(now, m.scheduled_at or 0)
                 conn.executemany(
                     "INSERT INTO parts (message_id, seq, total, pdu, tpdu_length, status, "
