@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from ..dispatch.compose import compose
 from ..sms import ConcatReferences, PduError
-from ..store import Store
 from ..store.keys import derive
+from ..store.protocol import CoreStore
 from . import checks, ids
 from .errors import Forbidden, Invalid, NoCapacity, NotFound, RateLimited, Unauthenticated
 from .numbers import recipient
@@ -40,7 +40,7 @@ def _no_capacity_limit() -> int | None:
 
 
 class Core:
-    def __init__(self, store: Store, *, references: ConcatReferences, settings: Settings = Settings(),
+    def __init__(self, store: CoreStore, *, references: ConcatReferences, settings: Settings = Settings(),
                  limiter: RateLimiter | None = None, on_accepted: Callable[[], None] = lambda: None,
                  capacity: Callable[[], int | None] = _no_capacity_limit,
                  modems: Callable[[], list[dict]] = list, on_outbox: Callable[[], None] = lambda: None,

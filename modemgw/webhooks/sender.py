@@ -32,7 +32,7 @@ from dataclasses import replace
 
 import aiohttp
 
-from ..store import Store
+from ..store.protocol import OutboxStore
 from .formats import NATIVE, Delivery, Outgoing, WebhookFormat
 from .backoff import Backoff
 
@@ -45,7 +45,7 @@ _BAD_URL = (aiohttp.InvalidURL, getattr(aiohttp, "NonHttpUrlClientError", aiohtt
 
 
 class WebhookSender:
-    def __init__(self, store: Store, *, session: aiohttp.ClientSession | SessionFactory | None = None,
+    def __init__(self, store: OutboxStore, *, session: aiohttp.ClientSession | SessionFactory | None = None,
                  timeout: float = 10.0, retry_for: float = 48 * 3600.0, backoff: Backoff | None = None,
                  clock: Callable[[], float] = time.time,
                  random: Callable[[], float] = _random.random,
