@@ -6,6 +6,8 @@ import pytest
 
 from modemgw.sms import Outcome, decode_pdu, encode_deliver, encode_status_report, interpret_status
 from modemgw.sms.dcs import decode_dcs
+from modemgw.sms.reader import Reader
+from modemgw.sms.timestamp import decode_timestamp
 
 NOW = datetime(2026, 11, 22, 9, 15, 30, tzinfo=timezone(timedelta(hours=1)))
 REPORT = encode_status_report(64, "+4479000001", timestamp=NOW, discharge_time=NOW, smsc="+4479")
@@ -160,7 +162,5 @@ def test_tp_st(st, outcome, reason):
                                                  (0x8C, -12 * 60)])
 def test_a_zone_no_place_on_earth_has_reads_as_utc(zone_octet, minutes):
     # 0xFF: what oFono writes for "no zone"; 0x65 and 0x8C: the farthest real zones.
-    from modemgw.sms.reader import Reader
-    from modemgw.sms.timestamp import decode_timestamp
     stamp = decode_timestamp(Reader(bytes([0x62, 0x11, 0x22, 0x90, 0x15, 0x30, zone_octet])), "scts")
     assert stamp is not None and stamp.utcoffset().total_seconds() == minutes * 60

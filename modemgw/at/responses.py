@@ -27,6 +27,7 @@ _CPMS_ENTRIES: Final = re.compile(rf"{_CPMS_ENTRY}(?:,{_CPMS_ENTRY})*")
 _OUTSIDE_GROUPS: Final = re.compile(r",(?![^()]*\))")
 _MEMORY: Final = re.compile(r"^[A-Za-z0-9_]+$")
 _STAT: Final = re.compile(r"^\d{1,2}$")
+_SPACED_HEX: Final = re.compile(r"[0-9A-Fa-f]+(?:\s+[0-9A-Fa-f]+)+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -382,7 +383,7 @@ def _hex_field(field: str, what: str, line: str) -> int | None:
     value = fields.unquote(field).strip()
     # Qualcomm Gobi 1000 prints `+CREG: 2,1,  0 5, 2715`: a location that
     # cannot be read (ModemManager's test_creg2_gobi_weird_solicited reads 0).
-    if not value or re.fullmatch(r"[0-9A-Fa-f]+(?:\s+[0-9A-Fa-f]+)+", value):
+    if not value or _SPACED_HEX.fullmatch(value):
         return None
     if not re.fullmatch(r"[0-9A-Fa-f]{1,8}", value):
         raise ResponseParseError(f"{what} is not hex ({field!r}) in {line!r}")

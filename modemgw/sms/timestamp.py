@@ -6,6 +6,8 @@ from datetime import datetime, timedelta, timezone
 
 from .reader import Reader
 
+_MAX_WEST, _MAX_EAST = 12 * 4, 14 * 4     # quarter hours: UTC−12:00 (Baker Island), UTC+14:00 (Kiribati)
+
 
 def _bcd(octet: int) -> int | None:
     low, high = octet & 0x0F, octet >> 4
@@ -33,9 +35,6 @@ def _zone(octet: int) -> timezone:
     if not -_MAX_WEST <= quarters <= _MAX_EAST:
         return timezone.utc
     return timezone(timedelta(minutes=15 * quarters))
-
-
-_MAX_WEST, _MAX_EAST = 12 * 4, 14 * 4     # quarter hours: UTC−12:00 (Baker Island), UTC+14:00 (Kiribati)
 
 
 def decode_timestamp(r: Reader, field: str) -> datetime | None:
