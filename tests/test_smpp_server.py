@@ -21,6 +21,7 @@ import smpplib.consts
 import smpplib.gsm
 
 from modemgw.config import Config, SimulatorConfig, SmppConfig
+from modemgw.modem import ModemState
 from modemgw.service import Gateway
 from modemgw.smpp import (BindTransceiver, BindTransceiverResp, CancelSm, CommandStatus as S, DeliverSm,
                           DeliverSmResp, EnquireLink, EnquireLinkResp, FrameBuffer, GenericNack, QuerySm,
@@ -39,10 +40,8 @@ def gateway_config(tmp_path, *sims: SimulatorConfig, **kwargs) -> Config:
 async def started(config: Config) -> Gateway:
     gateway = Gateway(config)
     await gateway.start()
-    deadline = time.monotonic() + 15
-    while not all(m["state"] == "ready" for m in gateway.dispatcher.modems()):
-        assert time.monotonic() < deadline, "the simulated modems never became ready"
-        await asyncio.sleep(0.05)
+    for modem in gateway.modems:
+        await modem.wait_for(ModemState.READY, timeout=15)
     return gateway
 
 
