@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from ...core import Invalid, Submission
+from ...web.params import restore_plus
 from .errors import Refused
 from .responses import message_id, sid
 
@@ -43,9 +44,7 @@ def _number(params: Mapping[str, object], name: str) -> str | None:
     unencoded, and a form reads that + as a space: a number that starts with a space and
     a digit had a + there (SendAt's offset likewise)."""
     value = _given(params, name)
-    if value is not None and value[:1] == " " and value[1:2].isdigit():
-        return "+" + value[1:]
-    return value
+    return None if value is None else restore_plus(value)
 
 
 def submission(params: Mapping[str, object]) -> Submission:
