@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from ..store import ErrorCode
+from ..core import ErrorCode
+from ..core.checks import (MAX_PRIORITY, MAX_RECIPIENTS, MAX_SENDER, MAX_URL, MAX_VALIDITY, MIN_VALIDITY,
+                           POLICIES)
 from .errors import STATUS
 from .query import MAX_LIMIT
-from .validation import (POLICIES, MAX_PRIORITY, MAX_RECIPIENTS, MAX_SENDER, MAX_URL, MAX_VALIDITY,
-                         MIN_VALIDITY)
 
 
 def _ref(name: str) -> dict:

@@ -4,8 +4,7 @@ its values by the core (modemgw/core/checks.py), under the native field names.""
 from __future__ import annotations
 
 from ..core import Submission
-from ..core.checks import (MAX_PRIORITY, MAX_RECIPIENTS, MAX_SENDER, MAX_URL, MAX_VALIDITY,  # noqa: F401
-                           MIN_VALIDITY, POLICIES)
+from ..core.checks import MAX_RECIPIENTS
 from ..web.body import reject_unknown
 from .errors import invalid
 
