@@ -15,8 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..modem import ReceivedPdu
-from ..sms import Deliver, Duplicate, InboundMessage, PduError, Reassembler, decode_pdu
+from ..sms import Deliver, Duplicate, InboundMessage, Reassembler
 from ..store import Store
+from .kept import decode_kept
 
 log = logging.getLogger(__name__)
 
@@ -55,13 +56,8 @@ class Inbound:
 
     async def restore(self) -> None:
         """Parts received before a restart but not yet joined go back into the reassembler."""
-        for row in await self.store.pending_received():
-            try:
-                message = decode_pdu(row["pdu"], row["length"])
-            except PduError:
-                continue
-            if isinstance(message, Deliver):
-                await self._reassemble(message, _Kept(row["id"], row["modem"]))
+        for row, part in decode_kept(await self.store.pending_received(), Deliver):
+            await self._reassemble(part, _Kept(row["id"], row["modem"]))
 
     async def _reassemble(self, part: Deliver, kept: _Kept) -> None:
         async with self._lock:

@@ -17,9 +17,10 @@ import logging
 from collections.abc import Callable
 
 from ..modem import ReceivedPdu
-from ..sms import Outcome, PduError, StatusReport, decode_pdu
+from ..sms import Outcome, StatusReport
 from ..store import ReportUpdate, Store
 from . import matching
+from .kept import decode_kept
 from .outbound import Outbound, PartKey
 
 log = logging.getLogger(__name__)
@@ -76,13 +77,8 @@ class Reports:
     async def restore(self) -> None:
         """Reports kept before a crash but not applied: apply them now (the modem was
         already told they were received, so nobody else will)."""
-        for row in await self.store.pending_reports():
-            try:
-                report = decode_pdu(row["pdu"], row["length"])
-            except PduError:
-                continue
-            if isinstance(report, StatusReport):
-                await self._apply_kept(row["modem"], report, row["id"])
+        for row, report in decode_kept(await self.store.pending_reports(), StatusReport):
+            await self._apply_kept(row["modem"], report, row["id"])
 
     async def _report_later(self, modem: str, report: StatusReport, pdu_id: int,
                             waiting_for: PartKey | None) -> None:
