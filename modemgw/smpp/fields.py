@@ -111,7 +111,3 @@ def tlv_int(value: int, size: int = 1) -> bytes:
 def tlv_cstring(value: str) -> bytes:
     """A C-octet string TLV's value (receipted_message_id, additional_status_info_text)."""
     return value.encode("latin-1") + b"\x00"
-
-
-def read_tlv_cstring(value: bytes) -> str:
-    return value.split(b"\x00", 1)[0].decode("latin-1")

@@ -18,7 +18,7 @@ from ..smpp.errors import PduDecodeError
 from ..smpp.fields import tlv_cstring, tlv_int
 from ..smpp.pdus import Pdu, Tlv
 from ..smpp.receipts import Receipt
-from ..smpp.text import ascii_text, decode_text, encode_text, split_udh
+from ..smpp.text import ascii_text, encode_text, split_udh
 
 DIALECT = "smpp"
 MAX_PRIORITY_FLAG = 3
@@ -90,10 +90,6 @@ def content(pdu: Pdu) -> Content:
         if total > 1:
             segment = Segment(reference, total, sequence)
     return Content(octets, pdu.data_coding, segment)
-
-
-def text(c: Content) -> str:
-    return decode_text(c.octets, c.data_coding)
 
 
 def number(address: str, ton: int) -> str:
