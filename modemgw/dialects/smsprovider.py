@@ -48,24 +48,28 @@ def _error(status: int, code: str, message: str) -> web.Response:
                              status=status)
 
 
+# What each core error is, in HTTP and in the contract's codes; an invalid field by its problem.
+PROBLEMS: dict[Problem, tuple[int, str]] = {
+    Problem.NUMBER: (400, "invalid_phone_number"),
+    Problem.TOO_LONG: (400, "message_too_long"),
+}
+ERRORS: dict[type[CoreError], tuple[int, str]] = {
+    Invalid: (400, "invalid_request"),
+    Unauthenticated: (401, "authentication_failed"),
+    NoCapacity: (402, "insufficient_credits"),
+    Forbidden: (403, "forbidden"),
+    NotFound: (404, "not_found"),
+    RateLimited: (429, "rate_limit_exceeded"),
+}
+
+
 def render(err: CoreError) -> web.Response:
-    if isinstance(err, Invalid):
-        if err.problem is Problem.NUMBER:
-            return _error(400, "invalid_phone_number", err.message)
-        if err.problem is Problem.TOO_LONG:
-            return _error(400, "message_too_long", err.message)
-        return _error(400, "invalid_request", err.message)
-    if isinstance(err, Unauthenticated):
-        return _error(401, "authentication_failed", err.message)
-    if isinstance(err, NoCapacity):
-        return _error(402, "insufficient_credits", err.message)
-    if isinstance(err, Forbidden):
-        return _error(403, "forbidden", err.message)
-    if isinstance(err, NotFound):
-        return _error(404, "not_found", err.message)
-    if isinstance(err, RateLimited):
-        return _error(429, "rate_limit_exceeded", err.message)
-    return _error(500, "server_error", err.message)
+    if isinstance(err, Invalid) and err.problem in PROBLEMS:
+        status, code = PROBLEMS[err.problem]
+    else:
+        status, code = next((row for kind, row in ERRORS.items() if isinstance(err, kind)),
+                            (500, "server_error"))
+    return _error(status, code, err.message)
 
 
 # -- requests and responses ----------------------------------------------------

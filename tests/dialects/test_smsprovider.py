@@ -21,7 +21,10 @@ import aiohttp
 import pytest
 
 from modemgw.config import Config, SimulatorConfig
+from modemgw.core import Forbidden, Invalid, NoCapacity, NotFound, Problem, RateLimited, Unauthenticated
+from modemgw.dialects.smsprovider import render
 from modemgw.service import Gateway
+from modemgw.web.edge import ServerFault
 from test_dispatch import until
 from test_gateway_e2e import ready, start_receiver
 
@@ -448,3 +451,21 @@ def test_the_docs_show_the_examples_on_the_gateway():
     section = DOCS.read_text(encoding="utf-8").split("## SMS Provider", 1)[1].split("\n## ", 1)[0]
     for example in (ACCOUNT, SEND, BULK, STATUS, WEBHOOKS):
         assert example.replace(PROVIDER_BASE, "http://HOST:8080/compat/smsprovider/v1") in section
+
+
+@pytest.mark.parametrize("error, status, code", [
+    (Invalid("to", "x", Problem.NUMBER), 400, "invalid_phone_number"),
+    (Invalid("message", "x", Problem.TOO_LONG), 400, "message_too_long"),
+    (Invalid("from", "x", Problem.SENDER), 400, "invalid_request"),
+    (Invalid("scheduled_at", "x"), 400, "invalid_request"),
+    (Unauthenticated("x"), 401, "authentication_failed"),
+    (NoCapacity("x"), 402, "insufficient_credits"),
+    (Forbidden("x"), 403, "forbidden"),
+    (NotFound("x"), 404, "not_found"),
+    (RateLimited("x", 3), 429, "rate_limit_exceeded"),
+    (ServerFault("x"), 500, "server_error"),
+])
+def test_error_table(error, status, code):
+    response = render(error)
+    assert response.status == status
+    assert json.loads(response.text) == {"success": False, "error": {"code": code, "message": "x"}}
