@@ -3,6 +3,8 @@ round trips of every PDU, chunking invariance, and fuzzing (only PduDecodeError 
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from hypothesis import given, strategies as st
 
@@ -261,3 +263,10 @@ def test_mutated_pdus_raise_only_the_codec_error(seed, flips, cut):
 
 def test_every_command_has_a_layout_and_a_record():
     assert set(LAYOUTS) == set(CommandId) == set(pdus.PDU_TYPES)
+
+
+@pytest.mark.parametrize("command", sorted(CommandId))
+def test_every_record_has_exactly_its_layouts_fields(command):
+    header = {"sequence", "status", "tlvs"}
+    record = [f.name for f in dataclasses.fields(pdus.PDU_TYPES[command]) if f.name not in header]
+    assert sorted(record) == sorted(name for name, *_ in LAYOUTS[command])
