@@ -76,7 +76,7 @@ class Settling:
         submission between them is not in this sequence; it could only make the gap
         larger, which proves nothing, so the error can only be to keep waiting.)"""
         modem = self.modems.get(part["modem"]) if part["modem"] else None
-        if modem is None or getattr(modem, "sim_reference_tracks", None) is not True \
+        if modem is None or modem.sim_reference_tracks is not True \
                 or part["submitted_at"] is None:
             return False
         before, after = await self.store.submitted_around(part["modem"], part["submitted_at"])
