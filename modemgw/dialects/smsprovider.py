@@ -11,7 +11,6 @@ so the provider's own Node `verifyWebhook` passes.
 
 from __future__ import annotations
 
-import calendar
 import hashlib
 import hmac
 import json
@@ -204,10 +203,9 @@ class Webhooks:
 
 
 def _seconds_iso(value: str | None) -> str | None:
-    """The native payload's "2023-12-01T15:23:48.123Z" as the contract's "2023-12-01T15:23:48Z"."""
-    if value is None:
-        return None
-    return _iso(calendar.timegm(time.strptime(value[:19], "%Y-%m-%dT%H:%M:%S")))
+    """The native payload's "2023-12-01T15:23:48.123Z" (always UTC, store/rules.py iso) as the
+    contract's "2023-12-01T15:23:48Z"."""
+    return None if value is None else value[:19] + "Z"
 
 
 DIALECT = Dialect("smsprovider", "/compat/smsprovider", create_app, Webhooks())
