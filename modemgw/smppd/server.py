@@ -12,7 +12,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 
-from ..core import Core
+from ..core import Core, Unauthenticated
 from ..smpp import Bind, CommandId, CommandStatus
 from .feed import Feed
 from .session import Connection
@@ -100,8 +100,9 @@ class SmppServer:
     async def check_revocations(self) -> None:
         """Unbind the sessions of keys revoked since they bound."""
         for key_id in {c.key["id"] for c in self.connections if c.key is not None}:
-            row = await self.core.store.key_row(key_id)
-            if row is None or row["revoked_at"] is not None:
+            try:
+                await self.core.key(key_id)
+            except Unauthenticated:
                 for c in [c for c in self.connections if c.key is not None and c.key["id"] == key_id]:
                     log.info("smpp session=%d key=%s revoked: unbinding", c.id, key_id)
                     await c.unbind("the key was revoked")
