@@ -9,7 +9,7 @@ from unittest import mock
 import pytest
 from aiohttp.test_utils import make_mocked_request
 
-from modemgw.console import ConsoleSettings, create_app, history, password
+from modemgw.console import ConsoleSettings, create_app, history, password, views
 from modemgw.console.auth import Sessions, Via, is_loopback
 from modemgw.core import Core, Forbidden
 from modemgw.sms import ConcatReferences
@@ -171,3 +171,19 @@ def test_console_section_errors_name_the_key(text, message):
     with pytest.raises(ConfigError) as caught:
         parse(text)
     assert str(caught.value) == message
+
+
+# -- a status report's TP-ST in words ------------------------------------------------------
+
+@pytest.mark.parametrize("tp_st, words", [
+    (0x00, "delivered (short message received by the SME)"),
+    (0x30, "still trying (SC-specific status 0x30)"),
+    (0x46, "failed (SM validity period expired)"),
+    (0x62, "failed, SC stopped trying (no response from SME)"),
+    # Reserved: the dispatcher counts it as "service rejected" (TS 23.040 section 9.2.3.15),
+    # so the page must not call it delivered because it is below 0x20.
+    (0x05, "failed, SC stopped trying (reserved status 0x05, treated as service rejected)"),
+    (0x80, "failed, SC stopped trying (reserved status 0x80, treated as service rejected)"),
+])
+def test_report_kind_reads_tp_st_as_the_dispatcher_does(tp_st, words):
+    assert views.report_kind(tp_st) == words

@@ -13,22 +13,25 @@ import time
 from aiohttp import web
 
 from ..core import Invalid, NotFound, Submission
-from ..sms import PduError, preview as preview_of
+from ..sms import Outcome, PduError, interpret_status, preview as preview_of
 from . import alerts as alerts_page, history
 from .render import PREFIX, local
 from .state import ACTOR, state_of
 
 PAGE = 50
 STATUSES = ("queued", "sent", "delivered", "failed", "expired", "cancelled")
-# TP-ST of a status report, in words (3GPP TS 23.040 section 9.2.3.15), for the parts table.
-REPORT_KINDS = ((0x00, 0x1F, "delivered"), (0x20, 0x3F, "still trying"),
-                (0x40, 0x5F, "failed"), (0x60, 0x7F, "failed, SC stopped trying"))
+# TP-ST of a status report in words, for the parts table: read by `sms.interpret_status`,
+# as the dispatcher reads it (3GPP TS 23.040 section 9.2.3.15; a reserved value counts as
+# "service rejected"), so the page says what the part's status was decided from.
+REPORT_WORDS = {Outcome.DELIVERED: "delivered", Outcome.PENDING: "still trying",
+                Outcome.FAILED_PERMANENT: "failed", Outcome.FAILED_TEMPORARY: "failed, SC stopped trying"}
 
 
 def report_kind(tp_st: int | None) -> str:
     if tp_st is None:
         return ""
-    return next((words for low, high, words in REPORT_KINDS if low <= tp_st <= high), "reserved")
+    outcome, reason = interpret_status(tp_st)
+    return f"{REPORT_WORDS[outcome]} ({reason})"
 
 
 async def show(request: web.Request, template: str, status: int = 200, **values: object) -> web.Response:
