@@ -9,14 +9,14 @@ import time
 
 from aiohttp import web
 
-from .context import KEY, LOGGED, RATE, context
-from ..core import CoreError, RateLimited
+from .context import KEY, LOGGED, RATE
+from ..core import CoreError
+from ..web.edge import bearer
 from .errors import ApiError, error_response, from_core, from_http, invalid
 
 log = logging.getLogger("modemgw.api")
 
 PUBLIC = frozenset({"/healthz", "/readyz", "/v1/openapi.json"})
-_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="modemgw"'}
 # Request ids: a random prefix per process and a counter. They name a request in the
 # log; nothing is protected by their being hard to guess.
 _PREFIX = secrets.token_hex(3)
@@ -71,17 +71,5 @@ async def authenticate(request: web.Request, handler) -> web.StreamResponse:
     resource = request.match_info.route.resource
     if resource is not None and resource.canonical in PUBLIC:
         return await handler(request)
-    ctx = context(request)
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    token = token.strip()
-    if scheme.lower() != "bearer" or not token:
-        raise ApiError("authentication_failed", "an API key is needed: Authorization: Bearer <key>",
-                       headers=_CHALLENGE)
-    key = await ctx.core.authenticate(token)
-    request[KEY] = key
-    try:
-        request[RATE] = ctx.core.take(key)
-    except RateLimited as err:
-        request[RATE] = err.decision
-        raise
+    await bearer(request)
     return await handler(request)

@@ -68,13 +68,15 @@ def _from_http(exc: web.HTTPException, request: web.Request) -> CoreError:
 
 
 async def admit(request: web.Request, key: dict) -> dict:
-    """The key is known: count the request against its rate limit (RateLimited if over)."""
+    """The key is known: count the request against its rate limit (RateLimited if over).
+    The key is the request's before it is counted, so that a refused request's log line
+    names it too."""
+    request[KEY] = key
     try:
         request[RATE] = core_of(request).take(key)
     except RateLimited as err:
         request[RATE] = err.decision     # type: ignore[assignment]
         raise
-    request[KEY] = key
     return key
 
 
