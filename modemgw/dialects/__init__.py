@@ -4,9 +4,9 @@ A dialect is one module (or package) under `modemgw.dialects` whose `DIALECT` sa
 it is mounted and how its webhooks look. It translates its requests into core
 `Submission`s and core records and errors into its responses; it never checks, segments,
 de-duplicates or rate-limits on its own. Adding one is a new module plus its tests, and
-its name in `NAMES`.
+its name in `NAMES` (`config.DIALECTS`, which the config file is checked against).
 
-    DIALECT = Dialect("twilio", "/compat/twilio", create_app, webhook_format=TwilioCallbacks())
+    DIALECT = Dialect("smspm", "/compat/smspm", create_app, Callbacks())
 
 `service.py` imports only the enabled ones (`[dialects] enabled`), so a dialect that is
 switched off costs no memory.
