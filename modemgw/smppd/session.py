@@ -17,7 +17,7 @@ import logging
 import re
 from collections.abc import Callable
 
-from ..core import Core, CoreError, RateLimited, Unauthenticated
+from ..core import Core, CoreError, Unauthenticated
 from ..smpp import (INTERFACE_VERSION, Bind, BindReceiver, BindTransceiver, BindTransmitter, CommandStatus as S,
                     DeliverSm, DeliverSmResp, EnquireLink, EnquireLinkResp, GenericNack, LocalProtocolError, Pdu,
                     PduDecodeError, QuerySm, Refused, SmppSession, Tag, Tlv, Unbind, UnbindResp)
@@ -178,8 +178,7 @@ class Connection:
                 answers = [error(pdu, exc.status)]
             except CoreError as exc:
                 default = S.ESME_RQUERYFAIL if isinstance(pdu, QuerySm) else S.ESME_RSUBMITFAIL
-                answers = [error(pdu, S.ESME_RTHROTTLED if isinstance(exc, RateLimited)
-                                  else adapter.status(exc, default))]
+                answers = [error(pdu, adapter.status(exc, default))]
             except Exception:
                 log.exception("smpp session=%d %s failed", self.id, type(pdu).__name__)
                 answers = [error(pdu, S.ESME_RSYSERR)]
