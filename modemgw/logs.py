@@ -36,10 +36,7 @@ _SECRETS = (
 
 # Every secret pattern contains one of these: most lines contain none and skip the regexes.
 _MARKERS = ("mgw_", "whsec_", "cpin", "bearer", "authorization", "token", "hash", "secret",
-            "api_key", "password")
-
-
-_MARKERS += ("credential", "csrf", "modemgw_console")      # the console's names
+            "api_key", "password", "credential", "csrf", "modemgw_console")
 
 
 def redact(text: str) -> str:
