@@ -19,7 +19,7 @@ import json
 import re
 import uuid
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
@@ -34,8 +34,7 @@ from ..core.ids import from_number, number
 from ..web.body import read_object, reject_unknown
 from ..web.edge import bearer, core_of, sub_app
 from ..web.params import restore_plus
-from ..webhooks import signing
-from ..webhooks.formats import Delivery, Outgoing, snapshot
+from ..webhooks.formats import NATIVE, Delivery, Outgoing, snapshot
 from . import Dialect, DialectConfig
 
 NAME = "cartboss"
@@ -308,10 +307,9 @@ class Callbacks:
                        "error_message": event["error"], "created_at": event["created_at"],
                        "sent_at": event["sent_at"], "delivered_at": event["delivered_at"],
                        "timestamp": delivery.timestamp}
-        body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
-        return Outgoing(body, signing.headers(delivery.secret, event_id=str(delivery.id),
-                                              event=payload["event"], body=body,
-                                              timestamp=delivery.timestamp, attempt=delivery.attempt))
+        # Signed as native, but under this dialect's event name (message.undelivered).
+        return NATIVE.render(replace(delivery, event=payload["event"],
+                                     raw=json.dumps(payload, separators=(",", ":"), ensure_ascii=False)))
 
 
 DIALECT = Dialect(NAME, "/compat/cartboss", create_app, Callbacks())
