@@ -69,7 +69,7 @@ async def idle_rss(work: Path, name: str, key: str, modems: int, console: bool, 
         text = config_text(gw.port, gw.database, modems=[(f"sim{i}", str(link)) for i, link in enumerate(links)])
         await gw.start(text + f"\n[console]\nenabled = {'true' if console else 'false'}\n")
         try:
-            await asyncio.sleep(2.0)       # modems finish their set-up after /readyz says one is ready
+            await all_ready(gw.url, modems)    # /readyz answers 200 once one is
             await (visit(gw.url, key) if console else ask_api(gw.url, key))
             cpu0, t0 = gw.cpu(), asyncio.get_running_loop().time()
             await asyncio.sleep(idle)
@@ -80,6 +80,16 @@ async def idle_rss(work: Path, name: str, key: str, modems: int, console: bool, 
     finally:
         for sim in sims:
             await sim.stop()
+
+
+async def all_ready(base: str, modems: int, timeout: float = 30.0) -> None:
+    """Until /readyz counts every modem ready, so that no round measures one still in set-up."""
+    async with aiohttp.ClientSession(base) as http, asyncio.timeout(timeout):
+        while True:
+            async with http.get("/readyz") as r:
+                if (await r.json())["checks"]["modems_ready"] >= modems:
+                    return
+            await asyncio.sleep(0.1)
 
 
 async def visit(base: str, key: str) -> None:
