@@ -251,11 +251,9 @@ def _same_request(rows: list[dict], numbers: list[str], asked: dict) -> bool:
     """Do the messages an idempotency key replays come from this same request?"""
     if sorted(r["to_number"] for r in rows) != sorted(numbers):
         return False
+    same = ("text", "sender", "callback_url", "validity", "priority", "policy")
     for r in rows:
-        if (r["text"], r["sender"], r["callback_url"], r["validity"], r["priority"]) != \
-                (asked["text"], asked["sender"], asked["callback_url"], asked["validity"], asked["priority"]):
-            return False
-        if r["policy"] != asked["policy"]:
+        if any(r[name] != asked[name] for name in same):
             return False
         # A time already past on the first request was stored as "now" (None).
         stored, wanted = r["scheduled_at"], asked["scheduled_at"]
