@@ -97,7 +97,8 @@ def signed(call: Call, secret: str) -> bool:
                   call.headers.get("X-Modemgw-Signature"))
 
 
-async def _ready(gateway: Gateway) -> None:
+async def ready(gateway: Gateway) -> None:
+    """Until /readyz answers 200 (a modem is ready)."""
     async with aiohttp.ClientSession() as http:
         async with asyncio.timeout(TIMEOUT):
             while True:
@@ -130,7 +131,7 @@ async def live(tmp_path, *, report_status: int = 0, per_day: int | None = None,
     await gateway.start()
     try:
         key_id, key = await gateway.store.create_key("dialect")
-        await _ready(gateway)
+        await ready(gateway)
         yield Live(gateway, receiver, hooks, key, key_id, derive(key))
     finally:
         await gateway.stop()

@@ -48,6 +48,8 @@ from modemgw.store.keys import Credentials, derive
 from modemgw.web.edge import CORE, ServerFault
 from modemgw.webhooks.formats import Delivery
 
+from .live import ready
+
 TWILIO = "https://api.twilio.com"
 PLACEHOLDER_SID = "ACXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX"
 PLACEHOLDER_TOKEN = "your_auth_token"
@@ -429,9 +431,7 @@ async def twilio(tmp_path, *, per_day: int | None = None, owner: bool = True, **
                              **config))
     await gateway.start()
     try:
-        async with aiohttp.ClientSession() as http, asyncio.timeout(TIMEOUT):
-            while (await http.get(gateway.url + "/readyz")).status != 200:
-                await asyncio.sleep(0.05)
+        await ready(gateway)
         home = tmp_path / "home"
         home.mkdir()
         # curl reads ~/.curlrc before the command line: the status is recorded without
