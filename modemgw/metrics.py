@@ -13,10 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from .core.tallies import Family
 from .modem import Modem, ModemState
-
-# (name, type, help, [(labels, value)]): a metric family from elsewhere (the alert receivers).
-Family = tuple[str, str, str, list[tuple[dict[str, str], float]]]
 
 
 def _escape(value: str) -> str:

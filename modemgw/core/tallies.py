@@ -26,6 +26,9 @@ ROWS = 200
 NOTES = 50
 
 Labels = tuple[tuple[str, str], ...]
+# (name, type, help, [(labels, value)]): a metric family as an edge hands it to /metrics
+# (metrics.render's `families`).
+Family = tuple[str, str, str, list[tuple[dict[str, str], float]]]
 
 
 @dataclass(frozen=True, slots=True)

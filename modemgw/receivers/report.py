@@ -20,12 +20,12 @@ from typing import TYPE_CHECKING
 
 from ..config import IntegrationsConfig
 from ..core import Tallies
+from ..core.tallies import Family
 from .limits import Held, Ledger
 
 if TYPE_CHECKING:
     from .desk import Notice, Outcome
 
-Family = tuple[str, str, str, list[tuple[dict[str, str], float]]]
 RECIPIENTS = "alert-recipients"
 
 HELP = {
