@@ -115,11 +115,9 @@ def submission(pdu: Pdu, body: str, to: tuple[str, ...], now: float, *, multi: b
     scheduled = times.parse(getattr(pdu, "schedule_delivery_time", ""), now, "schedule_delivery_time",
                             S.ESME_RINVSCHED)
     expires = times.parse(getattr(pdu, "validity_period", ""), now, "validity_period", S.ESME_RINVEXPIRY)
-    validity = None
-    if expires is not None:
-        validity = round(expires - max(now, scheduled or now))
-        if validity <= 0:
-            raise refuse("validity_period ends before the message could be sent", S.ESME_RINVEXPIRY)
+    # The core refuses a validity outside its range (one that ends before the message could
+    # be sent included), as Invalid("validity_period"): ESME_RINVEXPIRY below.
+    validity = None if expires is None else round(expires - max(now, scheduled or now))
     return Submission(to=to, text=body, sender=pdu.source_addr or None, scheduled_at=scheduled,
                       validity=validity, priority=priority * 3, dialect=DIALECT,
                       partial=multi, to_is_list=multi, names=MULTI_NAMES if multi else NAMES,
