@@ -192,17 +192,19 @@ class WebhookSender:
                 self._owns_session = True
         return self._session
 
-    async def _secret(self, api_key_id: int | None) -> str | None:
-        secret = await self.store.webhook_secret(api_key_id)
-        if secret is None and api_key_id is None:
-            secret = await self.store.ensure_default_secret()
-        return secret
+    async def _default_secret(self) -> str:
+        """The secret for deliveries with no API key (inbound messages), created once."""
+        secret = await self.store.webhook_secret(None)
+        return secret if secret is not None else await self.store.ensure_default_secret()
 
     async def _deliver(self, session: aiohttp.ClientSession, row: dict) -> None:
         attempt = row["attempts"] + 1
         subject = f"webhook={row['id']} event={row['event']} message={row['message_id'] or '-'}"
-        key = await self.store.key_row(row["api_key_id"]) if row["api_key_id"] is not None else None
-        secret = await self._secret(row["api_key_id"])
+        if row["api_key_id"] is None:
+            key, secret = None, await self._default_secret()
+        else:       # the key's row carries its secret
+            key = await self.store.key_row(row["api_key_id"])
+            secret = key["webhook_secret"] if key is not None else None
         if secret is None:
             error = f"no webhook secret for API key {row['api_key_id']}"
             log.warning("%s dead: %s", subject, error)
