@@ -210,19 +210,6 @@ async def test_scheduled_message_waits(tmp_path):
         await until(lambda: _is(store, mid, "delivered"))
 
 
-async def test_validity_expires_unsent_message(tmp_path):
-    clock = Clock()
-    async with gateway(tmp_path, clock=clock, limits={"a": ModemLimits(per_day=0)}) as (
-            store, dispatcher, sims):
-        mid = await accept(store, dispatcher, "+15551230006", "too late", validity=300)
-        clock.offset = 301
-        dispatcher.notify()
-        await until(lambda: _is(store, mid, "expired"))
-        m = await store.get_message(mid)
-        assert m["parts"][0]["status"] == "expired" and "validity" in m["error"]
-        assert (await store.webhook_deliveries())[0]["event"] == "message.expired"
-
-
 async def test_inbound_long_message_stored_with_raw_pdus(tmp_path):
     text = "Ответ: да, завтра в 10:00 подходит. 👍 " * 4
     async with gateway(tmp_path) as (store, dispatcher, sims):

@@ -72,6 +72,8 @@ async def test_a_message_not_sent_within_its_validity_is_validity_expired(tmp_pa
         dispatcher.notify()
         row, hook = await _final(store, mid, "expired")
         _carries(row, hook, ErrorCode.VALIDITY_EXPIRED, None)
+        assert row["parts"][0]["status"] == "expired" and "validity" in row["error"]
+        assert [w["event"] for w in await store.webhook_deliveries()] == ["message.expired"]
 
 
 @pytest.mark.parametrize("tp_st, status, code", [
