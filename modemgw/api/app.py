@@ -57,10 +57,7 @@ def create_app(store: Store, *, modems: Callable[[], list[dict]] = lambda: [],
     app = web.Application(middlewares=[respond, authenticate], client_max_size=max_body)
     app[CORE] = core                      # for the dialects' sub-applications
     app[CONTEXT] = Context(
-        core=core, store=store, modems=modems, references=references,
-        default_region=core.settings.default_region, allow_short_codes=core.settings.allow_short_codes,
-        national_languages=core.settings.national_languages, policy=core.settings.policy,
-        max_body=max_body, wall_clock=core.wall_clock, metrics=metrics or _no_metrics)
+        core=core, store=store, modems=modems, max_body=max_body, metrics=metrics or _no_metrics)
     for method, path, handler in ROUTES:
         # No automatic HEAD: the router holds exactly the documented operations.
         app.router.add_route(method, path, handler)

@@ -1,4 +1,5 @@
-"""What the handlers share: the store, the modems' state and the app's settings."""
+"""What the handlers share: the core (whose settings are the sending settings), the store,
+the modems' state and the app's settings."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from ..core import Core
-from ..sms import ConcatReferences
 from ..store import Store
 from ..web.edge import KEY, RATE  # noqa: F401
 
@@ -18,13 +18,7 @@ class Context:
     core: Core
     store: Store                          # reads the core does not cover yet (inbound, events)
     modems: Callable[[], list[dict]]
-    references: ConcatReferences
-    default_region: str | None
-    allow_short_codes: bool             # national short codes, sent as given
-    national_languages: tuple[str, ...]
-    policy: str
     max_body: int
-    wall_clock: Callable[[], float]       # epoch seconds, for creation and scheduling
     metrics: Callable[[], Awaitable[str]]  # the Prometheus text for /metrics
 
 

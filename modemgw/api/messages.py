@@ -72,7 +72,7 @@ async def preview_text(request: web.Request) -> web.Response:
     if not isinstance(text, str) or not text:
         raise invalid("text", "text is required: a non-empty string")
     try:
-        p = preview(text, ctx.national_languages)
+        p = preview(text, ctx.core.settings.national_languages)
     except PduError as exc:
         raise invalid("text", f"text cannot be sent: {exc}") from None
     return web.json_response({"encoding": p.encoding, "segments": p.segments,
