@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import dataclasses
 import json
 import sys
 
@@ -68,15 +67,18 @@ def _keys(args: argparse.Namespace) -> int:
 
 async def _action(store, args: argparse.Namespace) -> int:
     if args.keys_command == "create":
-        from ..store.keys import derive
-        key_id, key = await store.create_key(args.name, delivery_policy=args.delivery_policy)
-        credentials = {"id": key_id, "name": args.name, "key": key,
-                       "webhook_secret": await store.key_secret(key_id),
-                       **dataclasses.asdict(derive(key))}
+        from ..core import Core, Invalid
+        from ..sms import ConcatReferences
+        # The core checks the name and derives the credentials, as for the console's keys.
+        try:
+            credentials = await Core(store, references=ConcatReferences()).create_key(
+                args.name, delivery_policy=args.delivery_policy)
+        except Invalid as exc:
+            raise CommandError(str(exc), Exit.USAGE) from None
         if args.json:
             print(json.dumps(credentials, indent=2))
         else:
-            print(f"key {key_id} ({args.name}): {key}")
+            print(f"key {credentials['id']} ({credentials['name']}): {credentials['key']}")
             print(f"webhook signing secret: {credentials['webhook_secret']}")
             print("the same key for other protocols:")
             for label, name in _OTHER_CREDENTIALS:
