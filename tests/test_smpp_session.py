@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given, strategies as st
 
 from modemgw.smpp import (Bind, BindTransceiver, BindTransceiverResp, BindTransmitter, BindTransmitterResp,
-                          CommandStatus, DeliverSm, DeliverSmResp, EnquireLink, EnquireLinkResp, GenericNack,
-                          LocalProtocolError, Refused, SmppSession, SubmitSm, SubmitSmResp, Unbind, UnbindResp,
-                          decode, encode)
+                          CommandId, CommandStatus, DeliverSm, DeliverSmResp, EnquireLink, EnquireLinkResp,
+                          GenericNack, LocalProtocolError, Refused, SmppSession, SubmitSm, SubmitSmResp, Unbind,
+                          UnbindResp, decode, encode)
 from modemgw.smpp.session import RECEIVE, SEND
 
 
@@ -138,7 +138,7 @@ def test_an_impossible_length_closes_the_session():
 
 def test_the_tables_name_only_states_and_commands():
     for (state, command), after in [*RECEIVE.items(), *SEND.items()]:
-        assert isinstance(state, Bind) and isinstance(after, Bind)
+        assert isinstance(state, Bind) and isinstance(command, CommandId) and isinstance(after, Bind)
 
 
 @given(st.binary(max_size=400), st.lists(st.integers(1, 50), max_size=10))
@@ -149,6 +149,7 @@ def test_garbage_yields_only_pdus_and_refusals(data, cuts):
     for size in [*cuts, len(data)]:
         events += s.receive_data(data[start:start + size])
         start += size
+    assert events == bound().receive_data(data)     # however the bytes were chunked
     for event in events:
         if isinstance(event, Refused) and event.reply:
             decode(event.reply)                  # every answer is a well-formed PDU

@@ -1,10 +1,11 @@
 """Cutting a byte stream into PDUs by their 4-octet command_length (§3.2).
 
-The length is checked as soon as its 4 octets are in: under 16 or over `max_pdu` it
-cannot be right, and since the stream can then no longer be cut, `next_frame` raises
-`RemoteProtocolError` (ESME_RINVCMDLEN) and the buffer refuses anything more. Nothing is
-ever allocated for the announced length: the buffer holds only what was fed, so a 2 GB
-command_length costs four octets.
+The length is checked once the 16-octet header is in (no PDU is shorter), so that the
+refusal carries the header's sequence however the bytes were chunked: under 16 or over
+`max_pdu` it cannot be right, and since the stream can then no longer be cut,
+`next_frame` raises `RemoteProtocolError` (ESME_RINVCMDLEN) and the buffer refuses
+anything more. Nothing is ever allocated for the announced length: the buffer holds only
+what was fed, so a 2 GB command_length costs its header's 16 octets.
 """
 
 from __future__ import annotations
@@ -38,11 +39,11 @@ class FrameBuffer:
         """One whole PDU, or None until more bytes come."""
         if self._broken is not None:
             raise self._broken
-        if len(self._buf) < 4:
+        if len(self._buf) < HEADER_LENGTH:
             return None
         length = int.from_bytes(self._buf[:4], "big")
         if not HEADER_LENGTH <= length <= self.max_pdu:
-            sequence = int.from_bytes(self._buf[12:16], "big") if len(self._buf) >= 16 else 0
+            sequence = int.from_bytes(self._buf[12:16], "big")
             self._broken = RemoteProtocolError(
                 f"command_length {length} is outside {HEADER_LENGTH} to {self.max_pdu}: the stream "
                 f"cannot be read further", CommandStatus.ESME_RINVCMDLEN, sequence=sequence)
