@@ -40,7 +40,7 @@ def invalid(field: str | None, message: str) -> ApiError:
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="modemgw"'}
 
 
-def from_core(err: CoreError, names: dict[str, str] | None = None) -> ApiError:
+def from_core(err: CoreError) -> ApiError:
     """The core's refusals in the native contract's codes."""
     if isinstance(err, Invalid):
         return ApiError("invalid_request", err.message, field=err.field)
