@@ -1,14 +1,23 @@
-"""What the commands share: exit codes, output, errors, the configuration file."""
+"""What the commands share: exit codes, output, errors, the configuration file, the database."""
 
 from __future__ import annotations
 
+import argparse
+import asyncio
 import logging
 import os
 import sys
+from collections.abc import Awaitable, Callable
 from enum import IntEnum
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:  # imported where used: a command that needs no database does not load it
+    from ..store import Store
 
 DEFAULT_CONFIG = "/etc/modemgw/modemgw.toml"
+
+T = TypeVar("T")
 
 
 class Exit(IntEnum):
@@ -62,3 +71,33 @@ def load_config(path: str | None, *, fallback_demo: bool = False):
 def setup_logging(fmt: str, verbose: bool) -> None:
     from ..logs import configure
     configure(fmt, logging.DEBUG if verbose else logging.INFO)
+
+
+def database(args: argparse.Namespace) -> str:
+    """The database file a command works on: --db, or the one --config (or the default
+    configuration, or the demo's) names."""
+    from ..config import ConfigError
+    if args.db:
+        return args.db
+    try:
+        return load_config(args.config, fallback_demo=True).database
+    except ConfigError as exc:
+        raise CommandError(str(exc), Exit.USAGE) from None
+
+
+def on_store(path: str, action: Callable[[Store], Awaitable[T]]) -> T:
+    """`action(store)` on the database at `path`, opened for it and closed after."""
+    from ..store import Store
+    from ..store.schema import SchemaError
+
+    async def run() -> T:
+        store = Store(path)
+        await store.open()
+        try:
+            return await action(store)
+        finally:
+            await store.close()
+    try:
+        return asyncio.run(run())
+    except SchemaError as exc:
+        raise CommandError(str(exc)) from None

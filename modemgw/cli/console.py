@@ -4,13 +4,10 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import getpass
 import sys
 
-from .common import CommandError, Exit
-# The database is found as `modemgw keys` finds it (--db, or the config's [store] path).
-from .keys import _database as database
+from .common import CommandError, Exit, database, on_store
 
 
 def register(sub) -> None:
@@ -34,24 +31,11 @@ def _read() -> str:
 
 def _set_password(args: argparse.Namespace) -> int:
     from ..console.password import MIN_LENGTH, SETTING, digest
-    from ..store import Store
-    from ..store.schema import SchemaError
     path = database(args)
     password = _read()
     if len(password) < MIN_LENGTH:
         raise CommandError(f"a console password has at least {MIN_LENGTH} characters; nothing changed",
                            Exit.USAGE)
-
-    async def run() -> None:
-        store = Store(path)
-        await store.open()
-        try:
-            await store.set_setting(SETTING, digest(password))
-        finally:
-            await store.close()
-    try:
-        asyncio.run(run())
-    except SchemaError as exc:
-        raise CommandError(str(exc)) from None
+    on_store(path, lambda store: store.set_setting(SETTING, digest(password)))
     print("console password set; sessions opened with the previous one end at their next request")
     return Exit.OK

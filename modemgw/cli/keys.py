@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
 
-from .common import CommandError, Exit, load_config
+from .common import CommandError, Exit, database, on_store
 
 
 def register(sub) -> None:
@@ -37,32 +36,8 @@ _OTHER_CREDENTIALS = (
     ("SMPP system_id", "smpp_system_id"), ("SMPP password", "smpp_password"))
 
 
-def _database(args: argparse.Namespace) -> str:
-    from ..config import ConfigError
-    if args.db:
-        return args.db
-    try:
-        return load_config(args.config, fallback_demo=True).database
-    except ConfigError as exc:
-        raise CommandError(str(exc), Exit.USAGE) from None
-
-
 def _keys(args: argparse.Namespace) -> int:
-    from ..store import Store
-    from ..store.schema import SchemaError
-    path = _database(args)
-
-    async def run() -> int:
-        store = Store(path)
-        await store.open()
-        try:
-            return await _action(store, args)
-        finally:
-            await store.close()
-    try:
-        return asyncio.run(run())
-    except SchemaError as exc:
-        raise CommandError(str(exc)) from None
+    return on_store(database(args), lambda store: _action(store, args))
 
 
 async def _action(store, args: argparse.Namespace) -> int:
