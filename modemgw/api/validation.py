@@ -24,15 +24,9 @@ def parse_send(body: dict, *, idempotency_key: str | None = None) -> tuple[Submi
     if not isinstance(to, (str, list)):
         raise invalid("to", "to must be a phone number or an array of phone numbers")
     many = isinstance(to, list)
-    scheduled_at = body.get("scheduled_at")
-    if scheduled_at is not None and not isinstance(scheduled_at, str):
-        # The core takes epoch seconds too (from edges that parsed a time of their own);
-        # the native contract is ISO 8601 text only (docs/api.md, "Scheduling format").
-        raise invalid("scheduled_at", "scheduled_at must be an ISO 8601 date and time with an offset, "
-                                      "e.g. 2030-01-31T09:00:00Z, not epoch seconds")
     return Submission(
         to=tuple(to) if many else (to,), text=body.get("text"), sender=body.get("from"),
-        callback_url=body.get("callback_url"), scheduled_at=scheduled_at,
+        callback_url=body.get("callback_url"), scheduled_at=body.get("scheduled_at"),
         validity=body.get("validity_period"), priority=body.get("priority"),
         delivery_policy=body.get("delivery_policy"), idempotency_key=idempotency_key,
         to_is_list=many, names=NAMES), many

@@ -17,7 +17,7 @@ class Submission:
     text: object
     sender: object = None
     callback_url: object = None
-    scheduled_at: object = None            # ISO 8601 text, or epoch seconds (float)
+    scheduled_at: object = None            # ISO 8601 text, or epoch seconds with `epoch_times`
     validity: object = None                # seconds
     priority: object = None
     delivery_policy: object = None
@@ -27,6 +27,7 @@ class Submission:
     partial: bool = False                  # send to the good numbers, report the bad ones
     to_is_list: bool = False               # errors name to[i] even for one number
     e164_shape: bool = False               # any E.164-shaped number (core/numbers.py says when)
+    epoch_times: bool = False              # the edge's contract (or its own parser) gives epoch seconds
     within_capacity: bool = False          # refuse (NoCapacity) what the daily caps cannot send today
     message_id: str | None = None          # the (first) message's id, from ids.new_id("msg"): for an
                                            # edge that named it before the send (SMPP's long messages)

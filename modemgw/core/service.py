@@ -94,8 +94,8 @@ class Core:
         text = checks.text(s.text, s.name("text"), self.settings.national_languages, s.max_characters)
         sender = checks.sender(s.sender, s.name("sender"))
         callback = checks.url(s.callback_url, s.name("callback_url"))
-        # Epoch seconds; a bool is an int in Python, not a time.
-        if isinstance(s.scheduled_at, (int, float)) and not isinstance(s.scheduled_at, bool):
+        # Epoch seconds only where the edge's contract has them; a bool is an int in Python, not a time.
+        if s.epoch_times and isinstance(s.scheduled_at, (int, float)) and not isinstance(s.scheduled_at, bool):
             scheduled = checks.schedule_time(float(s.scheduled_at), s.name("scheduled_at"), now)
         else:
             scheduled = checks.scheduled(s.scheduled_at, s.name("scheduled_at"), now)

@@ -190,7 +190,8 @@ async def send(request: web.Request) -> web.Response:
     accepted = await core.send(Submission(
         to=(body.get("to"),), text=body.get("body"), sender=body.get("from"),
         callback_url=body.get("status_callback"), scheduled_at=body.get("schedule_for"),
-        validity=body.get("validity_period"), dialect=NAME, within_capacity=True, names=NAMES), key=key)
+        validity=body.get("validity_period"), dialect=NAME, within_capacity=True, epoch_times=True,
+        names=NAMES), key=key)
     [row] = accepted.messages
     pricing = request.config_dict[PRICING]
     return web.json_response({"status": Status.QUEUED, "message_id": public_id(row["id"]),

@@ -118,7 +118,7 @@ def submission(pdu: Pdu, body: str, to: tuple[str, ...], now: float, *, multi: b
     # The core refuses a validity outside its range (one that ends before the message could
     # be sent included), as Invalid("validity_period"): ESME_RINVEXPIRY below.
     validity = None if expires is None else round(expires - max(now, scheduled or now))
-    return Submission(to=to, text=body, sender=pdu.source_addr or None, scheduled_at=scheduled,
+    return Submission(to=to, text=body, sender=pdu.source_addr or None, scheduled_at=scheduled, epoch_times=True,
                       validity=validity, priority=priority * 3, dialect=DIALECT,
                       partial=multi, to_is_list=multi, names=MULTI_NAMES if multi else NAMES,
                       message_id=message_id)
