@@ -43,7 +43,8 @@ async def test_a_message_scheduled_later_does_not_count_yet(store):
     core = core_with(store, 1)
     key_id, _ = await store.create_key("later")
     later = time.time() + 3600
-    await core.send(Submission(to=("+15551230004",), text="later", scheduled_at=later), key={"id": key_id})
+    await core.send(Submission(to=("+15551230004",), text="later", scheduled_at=later,
+                                   epoch_times=True), key={"id": key_id})
     assert await core.credits() == 1
 
 
