@@ -16,6 +16,7 @@ from collections.abc import Callable
 from ..modem import Modem, ModemState, ModemUnavailable, SendFailed, SendUnknown
 from ..sms import EncodedPdu
 from ..store import DuePart, ErrorCode, Store
+from .compose import with_report_request
 from .limits import ModemLimits, Throttle
 from .routing import Route, eligible
 from .settings import DispatchSettings
@@ -205,7 +206,9 @@ class Outbound:
         slot.in_flight = key
         following = None
         try:
-            mr = await slot.modem.send(EncodedPdu(part.pdu, part.tpdu_length))
+            # The modem's [[modem]] status_reports (else [sending]'s) decides TP-SRR.
+            pdu = with_report_request(part.pdu, self.settings.requests_reports(name))
+            mr = await slot.modem.send(EncodedPdu(pdu, part.tpdu_length))
         except SendUnknown as exc:
             slot.throttle.record(self.clock())
             await self.store.mark_sent(part.message_id, part.seq, None, unknown=True, error=str(exc))

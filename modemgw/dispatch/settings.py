@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from .retry import RetryPolicy
 
@@ -19,3 +20,12 @@ class DispatchSettings:
     idle_wakeup: float = 5.0               # upper bound on sleeping, for expiry and housekeeping
     queue_depth: int = 4                   # parts handed to a modem ahead of its current one
     housekeeping_interval: float = 1.0     # expiry, unknown outcomes, partial inbound messages
+    status_reports: bool = True            # [sending] status_reports: parts ask for one (TP-SRR)
+    # [[modem]] status_reports, by modem name: a SIM whose network never sends any
+    modem_status_reports: Mapping[str, bool] = field(default_factory=dict)
+
+    def requests_reports(self, modem: str | None) -> bool:
+        """Whether a part sent through `modem` asks the network for a status report."""
+        if modem is None:
+            return self.status_reports
+        return self.modem_status_reports.get(modem, self.status_reports)
