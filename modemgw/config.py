@@ -42,6 +42,7 @@ class ModemConfig:
     routes: tuple[str, ...] = ()
     senders: tuple[str, ...] = ()
     submit_timeout: float = 120.0
+    status_reports: bool | None = None  # None: [sending] status_reports
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,7 @@ class Config:
     delivery_policy: str = "at_most_once"
     unknown_window: float = 600.0          # s a part in doubt waits for a report before its policy
     report_window: float = 7 * 86400.0     # s a sent part waits for its report before it expires
+    status_reports: bool = True            # parts ask the network for a status report (TP-SRR)
     national_languages: tuple[str, ...] = ()
     log_format: str = "text"
     smpp: SmppConfig = field(default_factory=SmppConfig)
@@ -131,7 +133,8 @@ _SECTIONS: dict[str, dict[str, tuple[type | tuple[type, ...], str]]] = {
                  "timeout": ((int, float), "webhook_timeout")},
     "sending": {"delivery_policy": (str, "delivery_policy"), "national_languages": (list, "national_languages"),
                 "unknown_window": ((int, float), "unknown_window"),
-                "report_window": ((int, float), "report_window")},
+                "report_window": ((int, float), "report_window"),
+                "status_reports": (bool, "status_reports")},
     "log": {"format": (str, "log_format")},
     "console": {"enabled": (bool, "console_enabled"), "remote": (bool, "console_remote"),
                 "key_login": (bool, "console_key_login")},
@@ -139,7 +142,7 @@ _SECTIONS: dict[str, dict[str, tuple[type | tuple[type, ...], str]]] = {
 _MODEM_KEYS: dict[str, type | tuple[type, ...]] = {
     "name": str, "port": str, "usb_serial": str, "interface": int, "imei": str, "baudrate": int, "pin": str, "smsc": str,
     "per_minute": (int, float), "per_day": int, "routes": list, "senders": list,
-    "submit_timeout": (int, float)}
+    "submit_timeout": (int, float), "status_reports": bool}
 _SIM_KEYS: dict[str, type | tuple[type, ...]] = {
     "name": str, "profile": str, "latency": (int, float), "report_delay": (int, float),
     "report_status": int, "per_minute": (int, float), "per_day": int}
