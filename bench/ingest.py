@@ -11,13 +11,17 @@ request, so requests = messages; one more wrk run with BULK recipients per reque
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import re
 import shutil
+import signal
+import sys
+import time
 from pathlib import Path
 
-from .common import PYTHON, ROOT, Gateway, Result, Workdir, config_text, log
+from .common import PYTHON, ROOT, Gateway, Result, Workdir, config_text, cpu_seconds, free_port, log
 
 RATES = (100, 500, 1000)
 BULK = 10
@@ -97,6 +101,50 @@ async def committed_wrk(gw: Gateway, duration: float, connections: int, work: Pa
     return {**w, "messages": messages, "cpu": cpu, "summary": summary}
 
 
+async def floor_app_handler(request):
+    """The floor's only route: the body parsed as JSON (as strictly as json.loads does), 201."""
+    from aiohttp import web
+    body = json.loads(await request.read())
+    return web.json_response({"id": "msg_floor", "status": "queued", "to": body.get("to")}, status=201)
+
+
+def serve_floor(port: int) -> None:
+    from aiohttp import web
+    app = web.Application()
+    app.router.add_post("/v1/messages", floor_app_handler)
+    web.run_app(app, host="127.0.0.1", port=port, access_log=None, print=None,
+                handle_signals=True)
+
+
+async def floor_wrk(duration: float, connections: int, work: Path) -> dict:
+    """wrk against the bare aiohttp app, same script and body as the gateway's run."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    process = await asyncio.create_subprocess_exec(
+        PYTHON, "-m", "bench.ingest", "--floor", str(port), cwd=ROOT,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                _, writer = await asyncio.open_connection("127.0.0.1", port)
+                writer.close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or process.returncode is not None:
+                    raise RuntimeError("the bare aiohttp app did not start") from None
+                await asyncio.sleep(0.05)
+        cpu0 = cpu_seconds(process.pid)
+        w = await wrk(url, "floor", duration, connections, work)
+        w["cpu"] = cpu_seconds(process.pid) - cpu0
+    finally:
+        process.send_signal(signal.SIGTERM)
+        await process.wait()
+    if w["ok"] == 0:
+        raise RuntimeError("wrk got no 2xx answer from the bare aiohttp app:\n" + w["raw"])
+    return w
+
+
 async def loadgen(url: str, key: str, rate: float, duration: float) -> dict:
     process = await asyncio.create_subprocess_exec(
         PYTHON, "-m", "bench.loadgen", "--url", url, "--key", key, "--rate", str(rate),
@@ -116,10 +164,20 @@ async def run(*, duration: float = 10.0, connections: int = 32, keep: bool = Fal
         await gw.start(config_text(gw.port, gw.database,
                                    simulators=[{"name": "capped", "latency": 0.0, "per_day": 0}]))
         try:
+            f = await floor_wrk(duration, connections, work)
+            floor = f["ok"] / f["elapsed"]
+            result.add("ingest: bare aiohttp floor (wrk)", floor, "req/s", digits=0,
+                       note=f"{connections} connections, {duration:g} s")
+            result.add("ingest: bare aiohttp CPU per request", f["cpu"] / f["ok"] * 1e6, "us/req", digits=0)
+            result.details.append(f"floor: {f['requests']} requests in {f['elapsed']:.2f} s, "
+                                  f"non-2xx {f['non2xx']}, CPU {f['cpu']:.2f} s")
             w = await committed_wrk(gw, duration, connections, work, recipients=1)
             result.add("ingest: sustained (wrk, closed loop)", w["messages"] / w["elapsed"], "msg/s", 3000,
                        "higher", 0, note=f"{connections} connections, {duration:g} s")
-            result.add("ingest: gateway CPU per message", w["cpu"] / w["messages"] * 1e6, "us/msg", digits=0)
+            result.add("ingest: sustained, share of the floor", w["messages"] / w["elapsed"] / floor * 100,
+                       "%", 50, "higher", 0)
+            result.add("ingest: gateway CPU per message", w["cpu"] / w["messages"] * 1e6, "us/msg", 350,
+                       "lower", 0)
             result.add("ingest: latency p50 under wrk", w["p50_ms"], "ms", digits=1)
             result.add("ingest: latency p99 under wrk", w["p99_ms"], "ms", digits=1)
             result.details.append(w["summary"])
@@ -147,3 +205,10 @@ async def run(*, duration: float = 10.0, connections: int = 32, keep: bool = Fal
         finally:
             await gw.stop()
     return result
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description="the bare aiohttp floor of the ingest benchmark")
+    parser.add_argument("--floor", type=int, required=True, metavar="PORT")
+    serve_floor(parser.parse_args().floor)
+    sys.exit(0)
