@@ -34,11 +34,11 @@ class KeyRecords(StoreBase):
             cur = conn.execute(
                 "INSERT INTO api_keys (name, prefix, hash, webhook_secret, delivery_policy, created_at, "
                 "twilio_account_sid, twilio_auth_token, smspm_hash, smspm_token_digest, smpp_system_id, "
-                "smpp_password_digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "smpp_password_digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (name, keyring.prefix(token), keyring.digest(token), keyring.new_secret(),
                  delivery_policy, clock(), c.twilio_account_sid, c.twilio_auth_token, c.smspm_hash,
                  keyring.digest(c.smspm_token), c.smpp_system_id, keyring.digest(c.smpp_password)))
-            return int(cur.lastrowid)
+            return int(cur.fetchall()[0][0])
         return await self.writer.write(fn), token
 
     async def key_secret(self, key_id: int) -> str | None:
@@ -65,20 +65,12 @@ class KeyRecords(StoreBase):
         `modemgw keys revoke` (another process) is refused at once.
         """
         digest = keyring.digest(token)
-        row = self._keys().execute(
+        row = await self._lookup(
             "SELECT id, name, hash, webhook_secret, delivery_policy FROM api_keys "
-            "WHERE hash = ? AND revoked_at IS NULL",
-            (digest,)).fetchone()
+            "WHERE hash = ? AND revoked_at IS NULL", (digest,))
         if row is None or not keyring.same(row["hash"], digest):
             return None
-        return dict(row)
-
-    def _keys(self) -> sqlite3.Connection:
-        """The event loop's own read connection, for the key lookups every request makes."""
-        if self._keys_conn is None:
-            self._keys_conn = sqlite3.connect(self.path)
-            self._keys_conn.row_factory = sqlite3.Row
-        return self._keys_conn
+        return row
 
     async def key_for_credential(self, kind: str, ident: str, secret: str) -> dict | None:
         """The active key a derived credential names, its secret compared in constant time:
@@ -86,10 +78,9 @@ class KeyRecords(StoreBase):
         password)."""
         column, stored, plain = CREDENTIALS[kind]
         # On the event loop's own connection, as key_for_token: asked on every request.
-        found = self._keys().execute(
+        row = await self._lookup(
             f"SELECT id, name, webhook_secret, delivery_policy, twilio_account_sid, twilio_auth_token, "
-            f"{stored} AS stored FROM api_keys WHERE {column} = ? AND revoked_at IS NULL", (ident,)).fetchone()
-        row = dict(found) if found is not None else None
+            f"{stored} AS stored FROM api_keys WHERE {column} = ? AND revoked_at IS NULL", (ident,))
         if row is None or row["stored"] is None:
             return None
         if not keyring.same(row.pop("stored"), secret if plain else keyring.digest(secret)):
@@ -107,9 +98,9 @@ class KeyRecords(StoreBase):
         def fn(conn: sqlite3.Connection) -> dict:
             now = clock()
             cur = conn.execute("INSERT INTO webhook_subscriptions (api_key_id, dialect, url, events, "
-                               "created_at) VALUES (?, ?, ?, ?, ?)",
+                               "created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
                                (key_id, dialect, url, json.dumps(list(events)), now))
-            return {"id": int(cur.lastrowid), "url": url, "events": list(events), "created_at": now}
+            return {"id": int(cur.fetchall()[0][0]), "url": url, "events": list(events), "created_at": now}
         return await self.writer.write(fn)
 
     async def subscriptions(self, key_id: int, dialect: str) -> list[dict]:

@@ -22,7 +22,7 @@ _INSERT_MESSAGE = (
     "callback_url, idempotency_key, priority, policy, reference, validity, flash, created_at, "
     "updated_at, scheduled_at, expires_at, dialect) VALUES (:id, :api_key_id, :to_number, :sender, "
     ":text, :status, :encoding, :segments, :callback_url, :idempotency_key, :priority, :policy, "
-    ":reference, :validity, :flash, :created_at, :updated_at, :scheduled_at, :expires_at, :dialect)")
+    ":reference, :validity, :flash, :created_at, :updated_at, :scheduled_at, :expires_at, :dialect) RETURNING rowid")
 _UNSET_COLUMNS = {"modem": None, "sent_at": None, "delivered_at": None, "network_delivered_at": None,
                   "error": None, "error_code": None, "error_detail": None}
 
@@ -54,7 +54,7 @@ class MessageRecords(StoreBase):
                        "reference": m.reference, "validity": m.validity, "flash": int(m.flash),
                        "created_at": now, "updated_at": now, "scheduled_at": m.scheduled_at,
                        "expires_at": m.expires_at, "dialect": m.dialect}
-                row["seqno"] = conn.execute(_INSERT_MESSAGE, row).lastrowid
+                row["seqno"] = conn.execute(_INSERT_MESSAGE, row).fetchall()[0][0]
                 start = max(now, m.scheduled_at or 0)
                 conn.executemany(
                     "INSERT INTO parts (message_id, seq, total, pdu, tpdu_length, status, "

@@ -132,8 +132,8 @@ class ReceivingRecords(StoreBase):
     def _received(self, conn: sqlite3.Connection, modem: str, pdu: str, length: int | None, kind: str,
                   error: str | None) -> int:
         cur = conn.execute("INSERT INTO received_pdus (modem, received_at, pdu, length, kind, error) "
-                           "VALUES (?, ?, ?, ?, ?, ?)", (modem, clock(), pdu, length, kind, error))
-        return int(cur.lastrowid)
+                           "VALUES (?, ?, ?, ?, ?, ?) RETURNING id", (modem, clock(), pdu, length, kind, error))
+        return int(cur.fetchall()[0][0])
 
     def _apply_report(self, conn: sqlite3.Connection, message_id: str, seq: int, update: ReportUpdate,
                       pdu_id: int | None) -> None:

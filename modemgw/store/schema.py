@@ -216,6 +216,22 @@ MIGRATIONS: tuple[str, ...] = (
         cursor INTEGER NOT NULL                -- events up to here owe this key's receivers nothing
     );
     """,
+    # 10: nodes sharing one database (docs/scale-out.md): who is running, with which
+    # modems, and which node holds a part or a webhook delivery, until when. One SQLite
+    # file has one node, but the tables are the same on both engines.
+    """
+    CREATE TABLE nodes (
+        name TEXT PRIMARY KEY,
+        started_at REAL NOT NULL,
+        heartbeat_at REAL NOT NULL,
+        modems TEXT NOT NULL DEFAULT '[]',     -- JSON array of its modems' names
+        api TEXT                               -- where its API listens
+    );
+    ALTER TABLE parts ADD COLUMN claimed_by TEXT;
+    ALTER TABLE parts ADD COLUMN claim_until REAL;
+    ALTER TABLE webhook_deliveries ADD COLUMN claimed_by TEXT;
+    ALTER TABLE webhook_deliveries ADD COLUMN claim_until REAL;
+    """,
 )
 
 

@@ -18,8 +18,9 @@ class SmppRecords(StoreBase):
         """How far this key's SMPP receivers have acknowledged the event log. A key seen
         for the first time starts at its end: what happened before it bound is not owed."""
         def fn(conn: sqlite3.Connection) -> int:
-            conn.execute("INSERT OR IGNORE INTO smpp_cursors (api_key_id, cursor) "
-                         "SELECT ?, COALESCE(MAX(cursor), 0) FROM events", (key_id,))
+            conn.execute("INSERT INTO smpp_cursors (api_key_id, cursor) "
+                         "SELECT ?, COALESCE(MAX(cursor), 0) FROM events WHERE true "
+                         "ON CONFLICT (api_key_id) DO NOTHING", (key_id,))
             return conn.execute("SELECT cursor FROM smpp_cursors WHERE api_key_id = ?", (key_id,)).fetchone()[0]
         return await self.writer.write(fn)
 
@@ -31,8 +32,10 @@ class SmppRecords(StoreBase):
     async def request_smpp_receipts(self, rows: Sequence[tuple[str, int, str, int]]) -> None:
         """(message id, registered_delivery, the id the ESME knows it by, segments submitted)."""
         def fn(conn: sqlite3.Connection) -> None:
-            conn.executemany("INSERT OR REPLACE INTO smpp_receipts (message_id, registered_delivery, "
-                             "receipt_id, segments) VALUES (?, ?, ?, ?)", rows)
+            conn.executemany("INSERT INTO smpp_receipts (message_id, registered_delivery, "
+                             "receipt_id, segments) VALUES (?, ?, ?, ?) ON CONFLICT (message_id) DO UPDATE "
+                             "SET registered_delivery = excluded.registered_delivery, "
+                             "receipt_id = excluded.receipt_id, segments = excluded.segments", rows)
         await self.writer.write(fn)
 
     async def smpp_receipts(self, message_ids: Sequence[str]) -> dict[str, dict]:

@@ -11,6 +11,8 @@ uses; `rules` decides, without the database, what a change to a message means.
 
 from __future__ import annotations
 
+from typing import Any
+
 from .keys_store import KeyRecords
 from .messages import MessageRecords
 from .outbox_store import OutboxRecords
@@ -20,4 +22,19 @@ from .smpp_store import SmppRecords
 
 
 class Store(KeyRecords, MessageRecords, QueueRecords, ReceivingRecords, OutboxRecords, SmppRecords):
-    """Durable state of the gateway; every write is committed when its method returns."""
+    """Durable state of the gateway; every write is committed when its method returns.
+
+    `Store(location)`: a file path is a SQLite database; a `postgresql://` (or
+    `postgres://`) URL is a PostgreSQL one (`postgres.PostgresStore`, imported only then).
+    """
+
+    def __new__(cls, location: str, *args: Any, **kwargs: Any) -> Store:
+        if cls is Store and is_url(location):
+            from .postgres import PostgresStore
+            return super().__new__(PostgresStore)
+        return super().__new__(cls)
+
+
+def is_url(location: str) -> bool:
+    """A PostgreSQL URL, not a SQLite path."""
+    return location.startswith(("postgresql://", "postgres://"))

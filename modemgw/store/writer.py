@@ -58,9 +58,16 @@ def connect(path: str) -> sqlite3.Connection:
 
 
 class Writer:
-    def __init__(self, path: str, on_commit: Callable[[], None] | None = None) -> None:
+    def __init__(self, path: str, on_commit: Callable[[], None] | None = None, *,
+                 connect: Callable[[str], Any] = connect,
+                 retryable: tuple[type[BaseException], ...] = ()) -> None:
         self.path = path
         self.on_commit = on_commit      # called in the writer thread after each COMMIT
+        # The engine's: a connection as sqlite3's (PostgreSQL's comes from store/postgres),
+        # and the errors after which a job or a batch is run again (a deadlock between
+        # nodes' transactions, which the database resolves by failing one of them).
+        self._connect = connect
+        self._retryable = retryable
         self._jobs: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._done = threading.Event()
@@ -68,8 +75,8 @@ class Writer:
         self.batches = 0
         self.jobs = 0
 
-    def start(self, setup: Callable[[sqlite3.Connection], Any] | None = None) -> None:
-        conn = connect(self.path)
+    def start(self, setup: Callable[[Any], Any] | None = None) -> None:
+        conn = self._connect(self.path)
         try:
             if setup is not None:
                 setup(conn)
@@ -113,7 +120,12 @@ class Writer:
                 if first is _STOP:
                     return
                 batch, stop = self._gather(first)
-                self._tell(batch, self._commit(conn, batch))
+                outcomes = self._commit(conn, batch)
+                for _ in range(3):
+                    if outcomes[0].ok or not isinstance(outcomes[0].value, self._retryable):
+                        break
+                    outcomes = self._commit(conn, batch)
+                self._tell(batch, outcomes)
                 if stop:
                     return
         finally:
@@ -149,14 +161,14 @@ class Writer:
     def _commit(self, conn: sqlite3.Connection, batch: list[_Job]) -> list[_Outcome]:
         try:
             conn.execute("BEGIN IMMEDIATE")
-            outcomes = [_attempt(conn, job) for job in batch]
+            outcomes = [_attempt(conn, job, self._retryable) for job in batch]
             conn.execute("COMMIT")
         except Exception as exc:
             # Nothing of the batch is kept: it all fails, with the error that undid it.
             if conn.in_transaction:
                 try:
                     conn.execute("ROLLBACK")
-                except sqlite3.Error:  # the next BEGIN will say what is wrong
+                except Exception:  # the next BEGIN will say what is wrong
                     log.exception("writer rollback failed")
             return [_Outcome(False, exc)] * len(batch)
         finally:
@@ -180,19 +192,24 @@ class Writer:
             _call_in(loop, _resolve_all, results)
 
 
-def _attempt(conn: sqlite3.Connection, job: _Job) -> _Outcome:
-    """Run one job in a savepoint, so that its failure undoes only its own writes."""
-    conn.execute("SAVEPOINT job")
-    try:
-        result = job.fn(conn)
-    except Exception as exc:
-        if not conn.in_transaction:
-            raise            # its error ended the transaction (SQLITE_FULL, RAISE(ROLLBACK))
-        conn.execute("ROLLBACK TO job")
+def _attempt(conn: Any, job: _Job, retryable: tuple[type[BaseException], ...] = ()) -> _Outcome:
+    """Run one job in a savepoint, so that its failure undoes only its own writes (a
+    `retryable` failure: run again, twice at most)."""
+    for tries_left in (2, 1, 0):
+        conn.execute("SAVEPOINT job")
+        try:
+            result = job.fn(conn)
+        except Exception as exc:
+            if not conn.in_transaction:
+                raise            # its error ended the transaction (SQLITE_FULL, RAISE(ROLLBACK))
+            conn.execute("ROLLBACK TO job")
+            conn.execute("RELEASE job")
+            if tries_left and isinstance(exc, retryable):
+                continue
+            return _Outcome(False, exc)
         conn.execute("RELEASE job")
-        return _Outcome(False, exc)
-    conn.execute("RELEASE job")
-    return _Outcome(True, result)
+        return _Outcome(True, result)
+    raise AssertionError("unreachable")
 
 
 def _call_in(loop: asyncio.AbstractEventLoop, fn: Callable[..., None], *args: Any) -> None:
