@@ -8,6 +8,7 @@ See docs/configuration.md for every key.
 from __future__ import annotations
 
 import re
+import socket
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -98,7 +99,10 @@ class Config:
     body_timeout: float = 30.0          # s for its body, from the end of the head
     keepalive_timeout: float = 75.0     # s an idle connection stays open
     max_connections: int = 512
-    database: str = "modemgw.db"
+    database: str = "modemgw.db"           # a SQLite path, or a postgresql:// URL ([store] url)
+    # [node]: this gateway among several sharing one PostgreSQL database (docs/scale-out.md)
+    node_name: str = field(default_factory=socket.gethostname)
+    lease_seconds: float = 30.0            # a silent node's claims lapse after this long
     webhook_url: str | None = None
     webhook_retry_hours: float = 48.0
     webhook_timeout: float = 10.0
@@ -121,6 +125,8 @@ class Config:
     console_key_login: bool = True         # an API key opens it, as the console password does
 
 
+_NODE_NAME = re.compile(r"[A-Za-z0-9._-]{1,63}")
+
 _SECTIONS: dict[str, dict[str, tuple[type | tuple[type, ...], str]]] = {
     "api": {"listen": (str, "listen"), "default_region": (str, "default_region"),
             "allow_short_codes": (bool, "allow_short_codes"),
@@ -128,7 +134,9 @@ _SECTIONS: dict[str, dict[str, tuple[type | tuple[type, ...], str]]] = {
             "header_timeout": ((int, float), "header_timeout"), "body_timeout": ((int, float), "body_timeout"),
             "keepalive_timeout": ((int, float), "keepalive_timeout"),
             "max_connections": (int, "max_connections")},
-    "store": {"path": (str, "database")},
+    "store": {"path": (str, "database"), "url": (str, "database_url"),
+              "lease_seconds": ((int, float), "lease_seconds")},
+    "node": {"name": (str, "node_name")},
     "webhooks": {"default_url": (str, "webhook_url"), "retry_hours": ((int, float), "webhook_retry_hours"),
                  "timeout": ((int, float), "webhook_timeout")},
     "sending": {"delivery_policy": (str, "delivery_policy"), "national_languages": (list, "national_languages"),
@@ -239,6 +247,17 @@ def parse(text: str, name: str = "<config>") -> Config:
                 fail(section, key, f"expected {_TYPE_NAMES[expected]}, got {value!r}")
             values[target] = value
 
+    url = values.pop("database_url", None)
+    if url is not None:
+        if "database" in values:
+            fail("store", "url", "give [store] path (SQLite) or url (PostgreSQL), not both")
+        if not url.startswith(("postgresql://", "postgres://")):
+            fail("store", "url", "must be a postgresql:// URL (a SQLite database is a path)")
+        values["database"] = url
+    if "lease_seconds" in values and not values["lease_seconds"] >= 3:
+        fail("store", "lease_seconds", "must be at least 3 seconds")
+    if "node_name" in values and not _NODE_NAME.fullmatch(values["node_name"]):
+        fail("node", "name", "letters, digits, '.', '_' and '-', 1 to 63 of them")
     listen = values.pop("listen", None)
     if listen is not None:
         values["listen_host"], values["listen_port"] = _address(listen, "api", "listen", fail)
