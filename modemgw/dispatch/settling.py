@@ -3,7 +3,9 @@
 A part whose submission had no answer is queued again when the modem shows it
 never left, else settled after `unknown_window` by its message's delivery
 policy. Messages past their validity expire, and sent parts that got no status
-report within `report_window` stop waiting for one.
+report within `report_window` stop waiting for one; a part sent without asking
+for a report (`status_reports` off for its modem) waits for none: `sent` is its
+final state.
 """
 
 from __future__ import annotations
@@ -32,7 +34,14 @@ class Settling:
             self.on_change()
 
     async def expire_unreported(self, now: float) -> None:
-        """Sent parts whose status report is now too old to match."""
+        """Sent parts whose status report is now too old to match.
+
+        Only while every modem asks for reports: the store does not yet keep, part by
+        part, whether its PDU asked for one, and a part that did not must never expire
+        for want of a report. So with any modem's `status_reports` off, sent parts
+        stay `sent` past `report_window` (a report that does come still applies)."""
+        if not all(self.settings.requests_reports(name) for name in self.modems):
+            return
         if await self.store.expire_unreported(now - self.settings.report_window):
             self.on_change()
 
@@ -51,17 +60,20 @@ class Settling:
                 continue
             if part["submitted_at"] is None or part["submitted_at"] > now - window:
                 continue
+            # Without a report request nothing can answer for the part but the modem's
+            # next message references (above): the policy applies all the same.
+            unreported = (f"no status report within {window:g} s"
+                          if self.settings.requests_reports(part["modem"])
+                          else f"nothing within {window:g} s (no status report requested)")
             resend = part["policy"] == "at_least_once" and part["resent"] == 0
             if resend:
-                reason = (f"sent again: no answer from the modem and no status report within "
-                          f"{window:g} s (delivery_policy at_least_once)")
-            elif part["policy"] == "at_least_once":
-                reason = (f"delivery unconfirmed: sent twice, no status report within {window:g} s "
+                reason = (f"sent again: no answer from the modem and {unreported} "
                           f"(delivery_policy at_least_once)")
+            elif part["policy"] == "at_least_once":
+                reason = f"delivery unconfirmed: sent twice, {unreported} (delivery_policy at_least_once)"
             else:
                 reason = (f"delivery unconfirmed: no answer from the modem after the part was written "
-                          f"and no status report within {window:g} s; not sent again "
-                          f"(delivery_policy at_most_once)")
+                          f"and {unreported}; not sent again (delivery_policy at_most_once)")
             await self.store.resolve_unknown(mid, seq, resend=resend, reason=reason)
             log.warning("message=%s part=%d %s", mid, seq, reason)
             self.on_change()
