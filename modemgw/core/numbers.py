@@ -22,11 +22,7 @@ import functools
 import re
 from enum import Enum
 
-import phonenumbers
-from phonenumbers import shortnumberinfo
-
 from .errors import Invalid, Problem
-
 
 def invalid(field: str, message: str) -> Invalid:
     return Invalid(field, message, Problem.NUMBER)
@@ -34,7 +30,6 @@ def invalid(field: str, message: str) -> Invalid:
 # Digits with the usual separators; no letters (parse() would read 1-800-FLOWERS as digits).
 _SHAPE = re.compile(r"\+?[0-9][0-9 ().\-]*")
 _SEPARATORS = re.compile(r"[ ().\-]")
-_POSSIBLE = phonenumbers.ValidationResult.IS_POSSIBLE
 
 
 def recipient(value: object, field: str, default_region: str | None, *,
@@ -88,12 +83,15 @@ def _normalise(text: str, region: str | None) -> str | int | None:
     """E.164; the country code of an impossible number; None if unparseable. Cached:
     senders of alerts write to the same numbers again and again, and parsing is a
     noticeable part of accepting a message."""
+    # Imported here, on the first number checked (about 1 MB resident with its metadata):
+    # a gateway that has sent nothing since it started, or only receives, does not hold it.
+    import phonenumbers
     try:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
         return None
     # IS_POSSIBLE_LOCAL_ONLY (a number without its area code) is not enough.
-    if phonenumbers.is_possible_number_with_reason(number) != _POSSIBLE:
+    if phonenumbers.is_possible_number_with_reason(number) != phonenumbers.ValidationResult.IS_POSSIBLE:
         return int(number.country_code)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
@@ -106,6 +104,8 @@ class Short(Enum):
 
 @functools.lru_cache(maxsize=1024)
 def _short(digits: str, region: str) -> Short:
+    import phonenumbers     # on first use, as in _normalise
+    from phonenumbers import shortnumberinfo
     # Exact, not connects_to_emergency_number: a text to 99912 goes to 99912, not to 999.
     if shortnumberinfo.is_emergency_number(digits, region):
         return Short.EMERGENCY
