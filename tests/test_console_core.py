@@ -12,8 +12,8 @@ from modemgw.store.keys import derive
 
 
 @pytest.fixture
-async def core(tmp_path):
-    store = Store(str(tmp_path / "core.db"))
+async def core(database):
+    store = Store(database)
     await store.open()
     woken = []
     core = Core(store, references=ConcatReferences(), modems=lambda: [{"name": "m1", "state": "ready"}],

@@ -13,8 +13,8 @@ from modemgw.store import Store
 
 
 @pytest.fixture
-async def store(tmp_path):
-    store = Store(str(tmp_path / "gw.db"))
+async def store(database):
+    store = Store(database)
     await store.open()
     yield store
     await store.close()

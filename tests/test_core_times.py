@@ -13,8 +13,8 @@ from modemgw.store import Store
 
 
 @pytest.fixture
-async def core(tmp_path):
-    store = Store(str(tmp_path / "gw.db"))
+async def core(database):
+    store = Store(database)
     await store.open()
     yield Core(store, references=ConcatReferences())
     await store.close()

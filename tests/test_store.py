@@ -16,8 +16,8 @@ from modemgw.store.schema import MIGRATIONS, migrate
 
 
 @pytest.fixture
-async def store(tmp_path):
-    s = Store(str(tmp_path / "gw.db"), default_webhook_url="http://127.0.0.1:9/hook")
+async def store(database):
+    s = Store(database, default_webhook_url="http://127.0.0.1:9/hook")
     await s.open()
     try:
         yield s

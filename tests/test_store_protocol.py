@@ -47,15 +47,15 @@ def _store_uses(path: Path) -> set[str]:
 
 
 @pytest.mark.parametrize("protocol", PROTOCOLS, ids=lambda p: p.__name__)
-def test_the_store_provides_each_protocol_as_stated(protocol, tmp_path):
-    store = Store(str(tmp_path / "gw.db"))
+def test_the_store_provides_each_protocol_as_stated(protocol, database):
+    store = Store(database)
     members = _members(protocol)
     assert members
     for name, declared in members.items():
         if isinstance(declared, property):
             assert isinstance(getattr(store, name), int), name
             continue
-        actual = getattr(Store, name)
+        actual = getattr(type(store), name)
         assert inspect.iscoroutinefunction(actual) == inspect.iscoroutinefunction(declared), name
         assert inspect.signature(actual) == inspect.signature(declared), name
 

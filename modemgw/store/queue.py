@@ -21,7 +21,7 @@ from .status import ErrorCode
 _COUNT_SUBMITTED = (
     "INSERT INTO modem_days (modem, day, sent) SELECT modem, :day, 1 FROM parts "
     "WHERE message_id = :message_id AND seq = :seq AND modem IS NOT NULL "
-    "ON CONFLICT (modem, day) DO UPDATE SET sent = sent + 1")
+    "ON CONFLICT (modem, day) DO UPDATE SET sent = modem_days.sent + 1")
 _WAITING = "p.status IN ('queued', 'sending', 'unknown')"
 
 
@@ -44,7 +44,7 @@ class QueueRecords(StoreBase):
         for. The bound keeps a long backlog from costing every request a long count."""
         row = await self._fetchone(
             "SELECT COUNT(*) AS n FROM (SELECT 1 FROM parts WHERE status IN ('queued', 'sending') "
-            "AND next_attempt_at <= ? LIMIT ?)", (now, at_most))
+            "AND next_attempt_at <= ? LIMIT ?) AS waiting", (now, at_most))
         return row["n"] if row else 0
 
     async def next_due_time(self) -> float | None:
