@@ -30,7 +30,10 @@ class ServerFault(CoreError):
 
 
 def core_of(request: web.Request) -> Core:
-    return request.config_dict[CORE]
+    # The current app first: request.config_dict builds a new chain of the apps on every
+    # access, and the native API's app holds the core itself.
+    core = request.app.get(CORE)
+    return core if core is not None else request.config_dict[CORE]
 
 
 def errors(render: Render, *, rate_headers: bool = True) -> Callable:
