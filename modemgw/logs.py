@@ -53,10 +53,8 @@ class RedactingFilter(logging.Filter):
     exception's text can hold what the request sent."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        cleaned = redact(message)
-        if cleaned != message:
-            record.msg, record.args = cleaned, None
+        # The message is formatted once: the formatter then finds it made (args None).
+        record.msg, record.args = redact(record.getMessage()), None
         if record.exc_info and not record.exc_text:
             # What logging.Formatter.format would cache here and print.
             record.exc_text = _PLAIN.formatException(record.exc_info)
@@ -91,13 +89,36 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
+class TextFormatter(logging.Formatter):
+    """`time level logger message`; the time's text is made once a second, not for every
+    line (the API logs one line per request)."""
+
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(name)s %(message)s")
+        self._second: int | None = None
+        self._stamp = ""
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        second = int(record.created)
+        if second != self._second:
+            self._stamp = time.strftime(self.default_time_format, self.converter(record.created))
+            self._second = second
+        return f"{self._stamp},{int(record.msecs):03d}"
+
+
 def configure(fmt: str = "text", level: int = logging.INFO) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(RedactingFilter())
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
     else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+        handler.setFormatter(TextFormatter())
+    # No line shows the caller, the thread or the process: not collecting them takes a
+    # third off the cost of a record (the logging HOWTO's "Optimization").
+    logging._srcfile = None                 # type: ignore[attr-defined]
+    logging.logThreads = False
+    logging.logProcesses = False
+    logging.logMultiprocessing = False
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
