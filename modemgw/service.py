@@ -135,9 +135,11 @@ class Gateway:
             from .webhooks import WebhookSender
         except ImportError:  # pragma: no cover - the package ships with modemgw
             return
-        from .receivers import WEBHOOK_FORMATS
-        formats = {**WEBHOOK_FORMATS,
-                   **{d.name: d.webhook_format for d in self.dialects if d.webhook_format is not None}}
+        formats = {d.name: d.webhook_format for d in self.dialects if d.webhook_format is not None}
+        if self.config.integrations.enabled:
+            # Imported only when a receiver is enabled, as the dialects are.
+            from .receivers import WEBHOOK_FORMATS
+            formats = {**WEBHOOK_FORMATS, **formats}
         # SMPP delivers its receipts over its sessions: its messages have no webhooks.
         from .webhooks.formats import SILENT
         formats.setdefault("smpp", SILENT)
@@ -169,10 +171,12 @@ class Gateway:
             from .console import PREFIX as CONSOLE, ConsoleSettings, create_app as console_app
             app.add_subapp(CONSOLE, console_app(self.core, ConsoleSettings(
                 remote=c.console_remote, key_login=c.console_key_login)))
-        # The alert receivers (one sub-application; they share one Desk, whose counts /metrics shows).
-        from .receivers import PREFIX, Desk, create_app as receivers_app
-        self.desk = Desk(self.core, c.integrations)
-        app.add_subapp(PREFIX, receivers_app(self.desk))
+        if c.integrations.enabled:
+            # The alert receivers (one sub-application; they share one Desk, whose counts /metrics
+            # shows), imported only when one is enabled.
+            from .receivers import PREFIX, Desk, create_app as receivers_app
+            self.desk = Desk(self.core, c.integrations)
+            app.add_subapp(PREFIX, receivers_app(self.desk))
         self.runner = await serve(app, c.listen_host, c.listen_port, Limits(
             header_timeout=c.header_timeout, body_timeout=c.body_timeout,
             keepalive_timeout=c.keepalive_timeout, max_connections=c.max_connections))

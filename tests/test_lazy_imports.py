@@ -1,0 +1,102 @@
+"""A gateway loads what its configuration uses, and nothing else: a feature that is off
+(the console, SMPP, the simulator, a dialect or receiver not enabled, PostgreSQL) costs
+no memory, and neither does what is only needed on first use (phonenumbers on the first
+number checked, the OpenAPI document on its first request, /metrics).
+
+Each case is `modemgw serve`'s own path in a fresh interpreter (the `modemgw` script's
+module imported, then `run_gateway` with the configuration file), and looks at
+`sys.modules` once the gateway has started; this interpreter has imported most of these
+modules for other tests. The modem is on a port that does not exist: its supervisor keeps
+trying to open it, and nothing else needs it. Each case also names modules that must be
+there, so that a module renamed or moved makes the test fail instead of pass for nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PROGRAM = """
+import asyncio, json, os, signal, sys
+from modemgw.cli import main                 # what the `modemgw` script imports
+from modemgw.cli.serve import run_gateway
+from modemgw.config import load
+loaded = []
+async def started(gateway):
+    loaded.extend(sys.modules)
+    os.kill(os.getpid(), signal.SIGTERM)     # run_gateway stops on it, as `modemgw serve` does
+code = asyncio.run(run_gateway(load(sys.argv[1]), started))
+print(json.dumps(sorted(loaded)))
+sys.exit(code)
+"""
+
+BASE = """
+[api]
+listen = "127.0.0.1:0"
+[store]
+path = "{db}"
+[[modem]]
+name = "m1"
+port = "{tmp}/no-such-port"
+"""
+
+# Off in the default configuration, or loaded only on first use.
+NEVER_BY_DEFAULT = (
+    "modemgw.console", "jinja2", "markupsafe",               # [console] enabled = false
+    "modemgw.smppd", "modemgw.smpp",                         # no [smpp] listen
+    "modemgw.simulator",                                     # no [[simulator]]
+    "modemgw.store.postgres", "asyncpg", "psycopg",          # the SQLite store
+    "modemgw.identity",                                      # no modem named by usb_serial or imei
+    "modemgw.api.openapi",                                   # built on GET /v1/openapi.json
+    "modemgw.metrics",                                       # rendered on GET /metrics
+    "phonenumbers",                                          # on the first number checked
+    "yaml",
+)
+DIALECTS = ("modemgw.dialects.smsprovider", "modemgw.dialects.cartboss", "modemgw.dialects.voximplant",
+            "modemgw.dialects.smspm", "modemgw.dialects.twilio")
+RECEIVERS = ("modemgw.receivers",)
+
+
+def _loaded(tmp_path: Path, extra: str = "") -> set[str]:
+    config = tmp_path / "gw.toml"
+    config.write_text(BASE.format(db=tmp_path / "gw.db", tmp=tmp_path) + extra)
+    out = subprocess.run([sys.executable, "-c", PROGRAM, str(config)], capture_output=True, text=True,
+                         timeout=60, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    return set(json.loads(out.stdout.splitlines()[-1]))
+
+
+def _under(loaded: set[str], prefixes: tuple[str, ...]) -> list[str]:
+    return sorted(m for m in loaded if any(m == p or m.startswith(p + ".") for p in prefixes))
+
+
+def test_the_default_configuration_loads_no_feature_that_is_off(tmp_path):
+    loaded = _loaded(tmp_path)
+    assert _under(loaded, NEVER_BY_DEFAULT) == []
+    # What is on by default is there: every dialect, the receivers, the API.
+    assert set(DIALECTS) | {"modemgw.receivers.alertmanager", "modemgw.api.app", "modemgw.service"} <= loaded
+
+
+def test_dialects_and_receivers_that_are_off_are_not_loaded(tmp_path):
+    loaded = _loaded(tmp_path, '[dialects]\nenabled = ["voximplant"]\n[integrations]\nenabled = []\n')
+    assert _under(loaded, tuple(d for d in DIALECTS if not d.endswith("voximplant"))) == []
+    assert _under(loaded, RECEIVERS) == []
+    assert _under(loaded, NEVER_BY_DEFAULT) == []
+    assert "modemgw.dialects.voximplant" in loaded
+
+
+@pytest.mark.parametrize("extra,expected", [
+    ('[console]\nenabled = true\n', "modemgw.console"),
+    ('[smpp]\nlisten = "127.0.0.1:0"\n', "modemgw.smppd"),
+    ('[[simulator]]\nname = "sim-a"\n', "modemgw.simulator"),
+    ('[dialects]\nenabled = ["twilio"]\n', "modemgw.dialects.twilio"),
+    ('[integrations]\nenabled = ["grafana"]\n', "modemgw.receivers.grafana"),
+    ('[integrations.groups]\noncall = ["+15551230001"]\n', "phonenumbers"),   # numbers checked at start
+])
+def test_a_feature_that_is_on_is_loaded(tmp_path, extra, expected):
+    # The other side of the tests above: these names are the features' modules.
+    assert expected in _loaded(tmp_path, extra)
