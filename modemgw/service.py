@@ -93,12 +93,21 @@ class Gateway:
         for sc in self.config.simulators:
             limits[sc.name] = ModemLimits(sc.per_minute, sc.per_day)
         settings = DispatchSettings(unknown_window=self.config.unknown_window,
-                                    report_window=self.config.report_window)
+                                    report_window=self.config.report_window,
+                                    status_reports=self.config.status_reports,
+                                    modem_status_reports={mc.name: mc.status_reports for mc in self.config.modems
+                                                          if mc.status_reports is not None})
+        # This process among the nodes sharing the database (docs/scale-out.md): its
+        # modems are its own, and its parts caught sending at the last stop are reconciled.
+        await self.store.register_node(self.config.node_name, [m.name for m in self.modems],
+                                       lease=self.config.lease_seconds)
         self.dispatcher = Dispatcher(self.store, self.modems, routes=routes, limits=limits,
                                      settings=settings, on_change=self._changed)
         for modem in self.modems:
             modem.handler = self.dispatcher.on_received
         await self.dispatcher.start()
+        self._tasks.append(asyncio.create_task(self._heartbeat(), name="heartbeat"))
+        self._tasks.append(asyncio.create_task(self.store.listen(self._elsewhere), name="listen"))
         await self._start_webhooks()
         for modem in self.modems:
             await modem.start()
@@ -210,6 +219,24 @@ class Gateway:
                       families=(*(self.desk.families() if self.desk is not None else ()),
                                 *(self.smpp.families() if self.smpp is not None else ())))  # type: ignore[attr-defined]
 
+    async def _heartbeat(self) -> None:
+        """Beat this node's heartbeat (renewing what it holds) three times a lease; parts
+        a stopped node left in doubt are reconciled by whichever node beats first."""
+        while True:
+            await asyncio.sleep(self.config.lease_seconds / 3)
+            try:
+                if await self.store.heartbeat():
+                    self._changed()
+                    self._elsewhere()
+            except Exception as exc:
+                log.warning("heartbeat failed: %s", exc)
+
+    def _elsewhere(self) -> None:
+        """Another node committed a change: new parts to send, deliveries to make."""
+        if self.dispatcher is not None:
+            self.dispatcher.notify()
+        self._changed()
+
     def _changed(self) -> None:
         if self.webhooks is not None:
             self.webhooks.notify()
@@ -231,6 +258,9 @@ class Gateway:
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        with contextlib.suppress(Exception):
+            # Parts this node held but did not send: other nodes may take them now.
+            await self.store.release_claims()
         for modem in self.modems:
             await modem.stop()
         for sim in self.simulators.values():

@@ -120,10 +120,13 @@ class Outbound:
         total = sum(r for r in room.values() if r > 0)
         if total <= 0:
             return False
-        for part in await self.store.due_parts(now, limit=4 * total + len(self._assigned)):
+        unplaced = []
+        for part in await self.store.claim_due(now, limit=4 * total + len(self._assigned),
+                                               modems=list(self.slots)):
             key = (part.message_id, part.seq)
             if key in self._assigned:
                 continue
+            unplaced.append(key)
             pinned = self._pinned.get(part.message_id) or part.modem
             if pinned is not None:
                 # Parts of one message go through one modem (the handset joins
@@ -138,9 +141,13 @@ class Outbound:
                     continue
                 name = min(choices, key=lambda n: (self.slots[n].load, self.slots[n].throttle.sent_today))
             room[name] -= 1
+            unplaced.pop()
             self._assigned.add(key)
             self._pinned[part.message_id] = name
             self.slots[name].queue.put_nowait(part)
+        if unplaced:
+            # Claimed (with several nodes) but no room here: for other nodes to take now.
+            await self.store.release_claims(unplaced)
         return True
 
     # -- sending -----------------------------------------------------------------

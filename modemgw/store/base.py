@@ -53,6 +53,10 @@ class StoreBase:
         # dialect -> (credential kind, identifier) of the key whose secrets sign them
         self.inbound_owners = dict(inbound_owners or {})
         self.writer = Writer(path, on_commit=self._committed)
+        # This process among the nodes sharing the database (store/cluster.py): set by
+        # register_node; one SQLite file has one node.
+        self.node_name = "local"
+        self.lease_seconds = 30.0
         self._read: aiosqlite.Connection | None = None
         self._keys_conn: sqlite3.Connection | None = None
         # Webhook deliveries written (counted once committed), so the sender can tell a

@@ -100,7 +100,8 @@ class QueueRecords(StoreBase):
                          *, release_modem: bool = False) -> None:
         """Back to the queue (a temporary error, or the modem went away before writing)."""
         def fn(conn: sqlite3.Connection) -> None:
-            conn.execute("UPDATE parts SET status = 'queued', next_attempt_at = ?, error = ? "
+            # Free for any node's modems again (docs/scale-out.md).
+            conn.execute("UPDATE parts SET status = 'queued', next_attempt_at = ?, error = ?, claimed_by = NULL "
                          "WHERE message_id = ? AND seq = ?", (at, error, message_id, seq))
             if release_modem:
                 # Only when no part has gone out yet can the message move to another modem.
@@ -120,25 +121,6 @@ class QueueRecords(StoreBase):
                          (error, message_id, seq))
             self._fail_rest(conn, message_id, clock(), Why(error, code, detail))
         await self.writer.write(fn)
-
-    async def in_flight(self) -> list[dict]:
-        """Parts marked sending: the process stopped between mark_sending and the answer."""
-        return await self._fetchall("SELECT message_id, seq, modem FROM parts WHERE status = 'sending'")
-
-    async def reconcile_in_flight(self) -> int:
-        """At start-up: parts caught in 'sending' become 'unknown' (they may have gone out)."""
-        def fn(conn: sqlite3.Connection) -> int:
-            now = clock()
-            caught = conn.execute("SELECT message_id, seq FROM parts WHERE status = 'sending'").fetchall()
-            for mid, seq in caught:
-                conn.execute(_COUNT_SUBMITTED, {"day": day_of(now), "message_id": mid, "seq": seq})
-            conn.execute("UPDATE parts SET status = 'unknown', submitted_at = ?, error = "
-                         "'the gateway stopped while this part was being sent' "
-                         "WHERE status = 'sending'", (now,))
-            for mid in {mid for mid, _ in caught}:
-                self._refresh(conn, mid, now)
-            return len(caught)
-        return await self.writer.write(fn)
 
     async def unknown_parts(self) -> list[dict]:
         """Parts whose submission had no answer, of messages not yet settled."""
@@ -243,9 +225,11 @@ class QueueRecords(StoreBase):
     def _sending(self, conn: sqlite3.Connection, message_id: str, seq: int, modem: str) -> bool:
         # Only a part still queued: one handed to a modem's queue may have been failed
         # (an earlier part was rejected) or expired since.
-        if not conn.execute("UPDATE parts SET status = 'sending', modem = ?, attempts = attempts + 1 "
-                            "WHERE message_id = ? AND seq = ? AND status = 'queued'",
-                            (modem, message_id, seq)).rowcount:
+        # Nor one another node holds (docs/scale-out.md): its claim stands until its lease ends.
+        if not conn.execute("UPDATE parts SET status = 'sending', modem = ?, attempts = attempts + 1, "
+                            "claimed_by = ? WHERE message_id = ? AND seq = ? AND status = 'queued' "
+                            "AND (claimed_by IS NULL OR claimed_by = ? OR claim_until IS NULL OR claim_until < ?)",
+                            (modem, self.node_name, message_id, seq, self.node_name, clock())).rowcount:
             return False
         conn.execute("UPDATE messages SET modem = ? WHERE id = ? AND modem IS NULL", (modem, message_id))
         return True

@@ -5,7 +5,8 @@ over `base.StoreBase` (the connections, the writer, and what a write transaction
 when a message changes): `keys_store` (keys, credentials, subscriptions, settings),
 `messages` (what the API reads and writes), `queue` (what the dispatcher sends),
 `receiving` (what the modems hand over), `outbox_store` (what the webhook sender
-delivers), `smpp_store` (the SMPP server's own). `protocol` names what each consumer
+delivers), `smpp_store` (the SMPP server's own), `cluster` (the nodes sharing the
+database, and what each holds). `protocol` names what each consumer
 uses; `rules` decides, without the database, what a change to a message means.
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .cluster import NodeRecords
 from .keys_store import KeyRecords
 from .messages import MessageRecords
 from .outbox_store import OutboxRecords
@@ -21,7 +23,8 @@ from .receiving import ReceivingRecords
 from .smpp_store import SmppRecords
 
 
-class Store(KeyRecords, MessageRecords, QueueRecords, ReceivingRecords, OutboxRecords, SmppRecords):
+class Store(KeyRecords, MessageRecords, QueueRecords, ReceivingRecords, OutboxRecords, SmppRecords,
+            NodeRecords):
     """Durable state of the gateway; every write is committed when its method returns.
 
     `Store(location)`: a file path is a SQLite database; a `postgresql://` (or

@@ -77,6 +77,8 @@ class Connection:
     def __init__(self, url: str) -> None:
         self.url = url
         self._conn: psycopg.Connection[Row] | None = None
+        # What the running transaction has done once already (the store's own notes)
+        self.marks: set[str] = set()
         self._open()
 
     def _open(self) -> None:
@@ -100,6 +102,7 @@ class Connection:
                 self.close()
                 self._open()
             sql = "BEGIN"
+            self.marks.clear()
         return self.raw.execute(translate(sql), params)
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any] | Mapping[str, Any]]) -> psycopg.Cursor[Row]:

@@ -14,18 +14,25 @@ takes a transaction-wide advisory lock, and event writers commit one after anoth
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import Mapping, Sequence
+import logging
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
+import psycopg
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
+from ..records import DuePart
 from ..store import Store
 from ..writer import Writer
 from .connection import RETRYABLE, Connection, configure
 from .schema import EVENT_LOCK, migrate
 from .sql import translate
+
+log = logging.getLogger(__name__)
+CHANNEL = "modemgw"             # NOTIFY channel: something changed in the database
 
 
 class PostgresStore(Store):
@@ -59,9 +66,110 @@ class PostgresStore(Store):
         return await self._fetchone(sql, params)
 
     def _event(self, conn: Any, message_id: str | None, kind: str, data: dict, now: float) -> None:
-        conn.execute("SELECT pg_advisory_xact_lock(?)", (EVENT_LOCK,))
+        if "event" not in conn.marks:
+            conn.marks.add("event")
+            # Events commit in cursor order (above); and every node hears of the change
+            # once this transaction commits (NOTIFY is delivered at COMMIT, or never).
+            conn.execute("SELECT pg_advisory_xact_lock(?)", (EVENT_LOCK,))
+            conn.execute("SELECT pg_notify(?, ?)", (CHANNEL, self.node_name))
         conn.execute("INSERT INTO events (at, message_id, type, data) VALUES (?, ?, ?, ?)",
                      (now, message_id, kind, json.dumps(data, separators=(",", ":"))))
+
+    # -- several nodes ---------------------------------------------------------
+
+    def _own_nodes(self) -> list[str] | None:
+        # Another live node's parts in `sending` are being sent; a stopped one's are
+        # reconciled by the heartbeats of the nodes still running.
+        return [self.node_name]
+
+    async def claim_due(self, now: float, limit: int = 100, *, modems: Sequence[str] = ()) -> list[DuePart]:
+        """Due parts that this node's modems may send, claimed for this node until its
+        lease ends (`FOR UPDATE SKIP LOCKED`: nodes claiming at once take different parts,
+        none waits for another). A part of a message already sending through a modem goes
+        only to that modem's node."""
+        node, until = self.node_name, now + self.lease_seconds
+
+        def fn(conn: Any) -> list[DuePart]:
+            rows = conn.execute(_CLAIM, {"node": node, "now": now, "until": until, "modems": list(modems),
+                                         "limit": limit}).fetchall()
+            return [DuePart(r["message_id"], r["seq"], r["total"], r["pdu"], r["tpdu_length"], r["attempts"],
+                            r["to_number"], r["sender"], r["modem"], r["priority"]) for r in rows]
+        return await self.writer.write(fn)
+
+    async def release_claims(self, parts: Sequence[tuple[str, int]] | None = None) -> None:
+        node = self.node_name
+
+        def fn(conn: Any) -> None:
+            if parts is None:
+                conn.execute("UPDATE parts SET claimed_by = NULL WHERE claimed_by = ? AND status = 'queued'",
+                             (node,))
+            else:
+                conn.executemany("UPDATE parts SET claimed_by = NULL WHERE message_id = ? AND seq = ? "
+                                 "AND claimed_by = ? AND status = 'queued'",
+                                 [(mid, seq, node) for mid, seq in parts])
+        await self.writer.write(fn, linger=0.05)
+
+    async def webhooks_due(self, now: float, limit: int = 50, *, per_destination: int | None = None,
+                           sending: Iterable[int] = (), full: Iterable[str] = ()) -> list[dict]:
+        """As on one node, but each delivery handed out is claimed for this node until its
+        lease ends: a delivery another live node holds is left to it."""
+        due = await super().webhooks_due(now, limit, per_destination=per_destination, sending=sending, full=full)
+        if not due:
+            return []
+        node, until = self.node_name, now + self.lease_seconds
+
+        def fn(conn: Any) -> set[int]:
+            return {r[0] for r in conn.execute(
+                "UPDATE webhook_deliveries SET claimed_by = ?, claim_until = ? WHERE id = ANY(?) "
+                "AND status = 'pending' AND (claimed_by IS NULL OR claimed_by = ? OR claim_until IS NULL "
+                "OR claim_until < ?) "
+                "RETURNING id", (node, until, [r["id"] for r in due], node, now)).fetchall()}
+        claimed = await self.writer.write(fn)
+        return [r for r in due if r["id"] in claimed]
+
+    async def listen(self, on_change: Callable[[], None]) -> None:
+        """Call `on_change` whenever another node commits a change (new parts, a status,
+        a webhook delivery), until cancelled; a lost connection is opened again."""
+        delay = 0.5
+        while True:
+            try:
+                async with await psycopg.AsyncConnection.connect(self.path, autocommit=True) as conn:
+                    await conn.execute(f"LISTEN {CHANNEL}")
+                    delay = 0.5
+                    on_change()           # what changed while nobody listened
+                    async for note in conn.notifies():
+                        if note.payload == self.node_name:
+                            continue      # this node's own commit: it knows already
+                        # Deliveries may have been written elsewhere: the sender looks again.
+                        self._webhooks_uncommitted += 1
+                        self.webhooks_written += 1
+                        on_change()
+            except psycopg.OperationalError as exc:
+                log.warning("database notifications lost (%s); listening again in %gs", exc, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 10.0)
+
+
+# Parts due now, of messages not yet tied to another node's modem, not held by another
+# live node; claimed in dispatch order (the index parts_queue's).
+_CLAIM = """
+WITH picked AS (
+    SELECT p.message_id, p.seq FROM parts p JOIN messages m ON m.id = p.message_id
+    WHERE p.status = 'queued' AND p.next_attempt_at <= :now
+      AND (p.claimed_by IS NULL OR p.claimed_by = :node OR p.claim_until IS NULL OR p.claim_until < :now)
+      AND (m.modem IS NULL OR m.modem = ANY(CAST(:modems AS TEXT[])))
+    ORDER BY p.priority DESC, p.next_attempt_at, p.message_id, p.seq
+    LIMIT :limit
+    FOR UPDATE OF p SKIP LOCKED),
+claimed AS (
+    UPDATE parts SET claimed_by = :node, claim_until = :until FROM picked
+    WHERE parts.message_id = picked.message_id AND parts.seq = picked.seq
+    RETURNING parts.*)
+SELECT c.message_id, c.seq, c.total, c.pdu, c.tpdu_length, c.attempts, m.to_number, m.sender, m.modem,
+       c.priority, c.next_attempt_at
+FROM claimed c JOIN messages m ON m.id = c.message_id
+ORDER BY c.priority DESC, c.next_attempt_at, c.message_id, c.seq
+"""
 
 
 async def _configure_async(conn: Any) -> None:
