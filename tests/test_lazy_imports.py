@@ -3,9 +3,8 @@
 no memory, and neither does what is only needed on first use (phonenumbers on the first
 number checked, the OpenAPI document on its first request, /metrics).
 
-Each case is `modemgw serve`'s own path in a fresh interpreter (the `modemgw` script's
-module imported, then `run_gateway` with the configuration file), and looks at
-`sys.modules` once the gateway has started; this interpreter has imported most of these
+Each case is `modemgw serve --config FILE` run by the `modemgw` script's `main` in a fresh
+interpreter, and looks at `sys.modules` once the gateway has started; this interpreter has imported most of these
 modules for other tests. The modem is on a port that does not exist: its supervisor keeps
 trying to open it, and nothing else needs it. Each case also names modules that must be
 there, so that a module renamed or moved makes the test fail instead of pass for nothing.
@@ -20,16 +19,19 @@ from pathlib import Path
 
 import pytest
 
+from modemgw.cli import COMMANDS, build_parser
+
 PROGRAM = """
-import asyncio, json, os, signal, sys
-from modemgw.cli import main                 # what the `modemgw` script imports
-from modemgw.cli.serve import run_gateway
-from modemgw.config import load
+import json, os, signal, sys
+from modemgw.cli import main                 # what the `modemgw` script runs
+from modemgw.cli import serve
 loaded = []
 async def started(gateway):
     loaded.extend(sys.modules)
     os.kill(os.getpid(), signal.SIGTERM)     # run_gateway stops on it, as `modemgw serve` does
-code = asyncio.run(run_gateway(load(sys.argv[1]), started))
+run_gateway = serve.run_gateway
+serve.run_gateway = lambda config: run_gateway(config, started)
+code = main(["serve", "--config", sys.argv[1]])
 print(json.dumps(sorted(loaded)))
 sys.exit(code)
 """
@@ -55,6 +57,9 @@ NEVER_BY_DEFAULT = (
     "modemgw.metrics",                                       # rendered on GET /metrics
     "phonenumbers",                                          # on the first number checked
     "yaml",
+    # the other commands' code
+    "modemgw.cli.client", "modemgw.cli.codec", "modemgw.cli.console", "modemgw.cli.demo", "modemgw.cli.keys",
+    "modemgw.cli.probe", "modemgw.cli.send", "getpass",
 )
 DIALECTS = ("modemgw.dialects.smsprovider", "modemgw.dialects.cartboss", "modemgw.dialects.voximplant",
             "modemgw.dialects.smspm", "modemgw.dialects.twilio")
@@ -100,3 +105,18 @@ def test_dialects_and_receivers_that_are_off_are_not_loaded(tmp_path):
 def test_a_feature_that_is_on_is_loaded(tmp_path, extra, expected):
     # The other side of the tests above: these names are the features' modules.
     assert expected in _loaded(tmp_path, extra)
+
+
+def test_each_command_is_parsed_with_its_own_module_alone(capsys):
+    # `modemgw COMMAND` registers only COMMANDS[COMMAND]'s group: that group must know it.
+    for command in COMMANDS:
+        with pytest.raises(SystemExit) as exit_:
+            build_parser(command).parse_args([command, "-h"])
+        assert exit_.value.code == 0, command
+        assert capsys.readouterr().out.startswith(f"usage: modemgw {command} "), command
+    # and the full parser (`modemgw -h`) has no command that COMMANDS lacks but `simulate`
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["-h"])
+    listed = {line.split()[0] for line in capsys.readouterr().out.split("COMMAND\n", 1)[1].split("\n\n")[0]
+              .splitlines() if line.startswith("    ") and not line[4].isspace()}
+    assert listed == set(COMMANDS) | {"simulate"}

@@ -9,22 +9,34 @@ was written (`modemgw messages | head`), as a shell reports a SIGPIPE.
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 
 from .. import __version__
-from . import client, codec, console, demo, keys, probe, send, serve
 from .common import CommandError, Exit, err, silence_stdout
 
+# (module, function) registering each group of commands, in the order `modemgw -h` lists
+# them, and the group of each command: only the module of the command given is imported
+# (`modemgw serve` holds none of the client, demo or probe code); `modemgw -h`, or a
+# command that is not one, imports them all.
+REGISTER = (("serve", "register"), ("demo", "register"), ("serve", "register_config"), ("keys", "register"),
+            ("send", "register"), ("client", "register"), ("probe", "register"), ("codec", "register"),
+            ("console", "register"))
+COMMANDS = {"serve": 0, "demo": 1, "config": 2, "keys": 3, "send": 4, "messages": 5, "inbox": 5,
+            "modems": 5, "probe": 6, "preview": 7, "decode": 7, "console": 8}
 
-def build_parser() -> argparse.ArgumentParser:
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The whole parser, or with `command` only that command's."""
     parser = argparse.ArgumentParser(prog="modemgw", description="An SMS gateway for USB GSM/LTE modems.")
     parser.add_argument("--version", action="version", version=f"modemgw {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for register in (serve.register, demo.register, serve.register_config, keys.register,
-                     send.register, client.register, probe.register, codec.register, console.register):
-        register(sub)
-    sub.add_parser("simulate", help="run a simulated modem on a pty, or make one receive an SMS "
-                                    "(see `modemgw simulate -h`)")
+    groups = REGISTER if command not in COMMANDS else (REGISTER[COMMANDS[command]],)
+    for module, function in groups:
+        getattr(importlib.import_module(f"{__name__}.{module}"), function)(sub)
+    if command not in COMMANDS:
+        sub.add_parser("simulate", help="run a simulated modem on a pty, or make one receive an SMS "
+                                        "(see `modemgw simulate -h`)")
     return parser
 
 
@@ -49,5 +61,5 @@ def _run(argv: list[str]) -> int:
     if argv[:1] == ["simulate"]:  # the simulator has its own options and help
         from ..simulator import main as simulator_main
         return simulator_main(argv[1:])
-    args = build_parser().parse_args(argv)
+    args = build_parser(argv[0] if argv else None).parse_args(argv)
     return args.func(args)
