@@ -24,11 +24,13 @@ def _toml(value) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
-def write_config(path: Path, database: Path, modems: list[dict], *,
+def write_config(path: Path, database: Path | str, modems: list[dict], *,
                  sections: dict[str, dict] | None = None) -> Path:
     """A configuration on a free port with `[[modem]]` entries (each a dict of keys) and
-    more `sections` ({"api": {"rate_limit_per_minute": 10**6}}, ...)."""
-    tables = {"api": {"listen": "127.0.0.1:0"}, "store": {"path": str(database)}}
+    more `sections` ({"api": {"rate_limit_per_minute": 10**6}}, ...). `database` is a
+    SQLite path or a postgresql:// URL."""
+    store = {"url": str(database)} if str(database).startswith("postgresql://") else {"path": str(database)}
+    tables = {"api": {"listen": "127.0.0.1:0"}, "store": store}
     for name, keys in (sections or {}).items():
         tables.setdefault(name, {}).update(keys)
     lines = []
