@@ -103,6 +103,7 @@ class Config:
     # [node]: this gateway among several sharing one PostgreSQL database (docs/scale-out.md)
     node_name: str = field(default_factory=socket.gethostname)
     lease_seconds: float = 30.0            # a silent node's claims lapse after this long
+    spool: str = "modemgw-spool.db"        # received PDUs kept while PostgreSQL is away
     webhook_url: str | None = None
     webhook_retry_hours: float = 48.0
     webhook_timeout: float = 10.0
@@ -136,7 +137,7 @@ _SECTIONS: dict[str, dict[str, tuple[type | tuple[type, ...], str]]] = {
             "max_connections": (int, "max_connections")},
     "store": {"path": (str, "database"), "url": (str, "database_url"),
               "lease_seconds": ((int, float), "lease_seconds")},
-    "node": {"name": (str, "node_name")},
+    "node": {"name": (str, "node_name"), "spool": (str, "spool")},
     "webhooks": {"default_url": (str, "webhook_url"), "retry_hours": ((int, float), "webhook_retry_hours"),
                  "timeout": ((int, float), "webhook_timeout")},
     "sending": {"delivery_policy": (str, "delivery_policy"), "national_languages": (list, "national_languages"),

@@ -20,7 +20,9 @@ from .dispatch.limits import ModemLimits
 from .dispatch.routing import Route
 from .modem import Modem, Timeouts
 from .sms import ConcatReferences
+from .dispatch.spool import Spool
 from .store import Store
+from .store.store import is_url
 
 if TYPE_CHECKING:
     from .receivers import Desk
@@ -101,8 +103,10 @@ class Gateway:
         # modems are its own, and its parts caught sending at the last stop are reconciled.
         await self.store.register_node(self.config.node_name, [m.name for m in self.modems],
                                        lease=self.config.lease_seconds)
+        # A node on PostgreSQL keeps what its modems receive while the database is away.
+        spool = Spool(self.config.spool) if is_url(self.config.database) else None
         self.dispatcher = Dispatcher(self.store, self.modems, routes=routes, limits=limits,
-                                     settings=settings, on_change=self._changed)
+                                     settings=settings, on_change=self._changed, spool=spool)
         for modem in self.modems:
             modem.handler = self.dispatcher.on_received
         await self.dispatcher.start()
@@ -268,3 +272,5 @@ class Gateway:
         if self._tmp is not None:
             shutil.rmtree(self._tmp, ignore_errors=True)  # the simulators' links
         await self.store.close()
+        if self.dispatcher is not None and self.dispatcher.spool is not None:
+            self.dispatcher.spool.close()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from ..core import (CoreError, Forbidden, Invalid, NoCapacity, NotFound, RateLimited,
-                    Unauthenticated)
+                    Unauthenticated, Unavailable)
 
 STATUS = {
     "invalid_request": 400,
@@ -54,6 +54,9 @@ def from_core(err: CoreError) -> ApiError:
         return ApiError("rate_limit_exceeded", err.message, headers={"Retry-After": str(err.retry_after)})
     if isinstance(err, NoCapacity):
         return ApiError("invalid_request", err.message)
+    if isinstance(err, Unavailable):
+        # As /readyz: load balancers act on the status, and another node may take it.
+        return ApiError("server_error", err.message, status=503, headers={"Retry-After": str(err.retry_after)})
     return ApiError("server_error", "internal error")
 
 

@@ -12,7 +12,7 @@ import time
 from aiohttp import web
 
 from .context import KEY, LOGGED, RATE
-from ..core import CoreError
+from ..core import CoreError, core_error
 from ..web.edge import bearer
 from .errors import ApiError, error_response, from_core, from_http, invalid
 
@@ -48,10 +48,15 @@ async def respond(request: web.Request, handler) -> web.StreamResponse:
         # The client left, or the server closed the connection (api/server.py): nobody
         # reads this answer, and it is no fault of the gateway's.
         response = error_response(invalid("body", "the connection closed before the request was read"))
-    except Exception:
-        log.exception("request=%s method=%s path=%s failed", rid, request.method, path)
-        response = error_response(ApiError(
-            "server_error", f"internal error; the gateway's log has the details (request {rid})"))
+    except Exception as exc:
+        core = core_error(exc)
+        if core is not None:
+            log.warning("request=%s method=%s path=%s refused: %s", rid, request.method, path, core)
+            response = error_response(from_core(core))
+        else:
+            log.exception("request=%s method=%s path=%s failed", rid, request.method, path)
+            response = error_response(ApiError(
+                "server_error", f"internal error; the gateway's log has the details (request {rid})"))
     response.headers["X-Request-Id"] = rid
     rate = request.get(RATE)
     if rate is not None:

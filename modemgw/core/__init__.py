@@ -15,12 +15,10 @@ holds what edges count for the operator (tallies.py).
 """
 
 from .errors import (CoreError, Forbidden, Invalid, NoCapacity, NotFound, Problem, RateLimited,
-                     Unauthenticated)
+                     Unauthenticated, Unavailable, core_error)
 from ..store.status import ErrorCode
 from .records import Accepted, Rejected, Submission
 from .service import Core, Settings
 from .tallies import Note, Tallies
 
-__all__ = ["Accepted", "Core", "CoreError", "ErrorCode", "Forbidden", "Invalid", "NoCapacity", "Note",
-           "NotFound", "Problem", "RateLimited", "Rejected", "Settings", "Submission", "Tallies",
-           "Unauthenticated"]
+__all__ = ["Accepted", "Core", "CoreError", "ErrorCode", "Forbidden", "Invalid", "NoCapacity", "NotFound", "Note", "Problem", "RateLimited", "Rejected", "Settings", "Submission", "Tallies", "Unauthenticated", "Unavailable", "core_error"]

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from enum import Enum
 
+from ..store.errors import StoreUnavailable
+
 
 class Problem(Enum):
     """What is wrong with a field, for edges whose contract has a code per kind."""
@@ -46,6 +48,25 @@ class RateLimited(CoreError):
         super().__init__(message)
         self.retry_after = retry_after
         self.decision = decision           # the limiter's Decision, for the edge's headers
+
+
+class Unavailable(CoreError):
+    """The database cannot be reached (a node cut off from PostgreSQL). A request whose
+    commit was under way when it went may have been kept: a retry with the same
+    Idempotency-Key gets it, not a second copy. `retry_after` seconds is a fair wait
+    before trying again (on any node)."""
+
+    def __init__(self, message: str = "the gateway's database cannot be reached; try again shortly "
+                                      "(with the same Idempotency-Key, if the request had one)",
+                 retry_after: int = 5) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+def core_error(exc: BaseException) -> CoreError | None:
+    """The core error an exception from below the core stands for, if any (an edge's
+    middleware asks before it calls a failure a fault of the gateway's)."""
+    return Unavailable() if isinstance(exc, StoreUnavailable) else None
 
 
 class NoCapacity(CoreError):

@@ -29,7 +29,7 @@ from aiohttp import web
 
 from ..config import ConfigError
 from ..core import (Core, CoreError, ErrorCode, Forbidden, Invalid, NoCapacity, NotFound, RateLimited,
-                    Submission, Unauthenticated)
+                    Submission, Unauthenticated, Unavailable)
 from ..core.ids import from_number, number
 from ..web.body import read_object, reject_unknown
 from ..web.edge import bearer, core_of, sub_app
@@ -113,6 +113,7 @@ _ERRORS: tuple[tuple[type[CoreError], HTTPStatus], ...] = (
     (Forbidden, HTTPStatus.FORBIDDEN),
     (NotFound, HTTPStatus.NOT_FOUND),
     (RateLimited, HTTPStatus.TOO_MANY_REQUESTS),
+    (Unavailable, HTTPStatus.SERVICE_UNAVAILABLE),   # the database cannot be reached: try again
 )
 
 

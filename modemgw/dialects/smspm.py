@@ -23,7 +23,7 @@ from enum import StrEnum
 from aiohttp import web
 
 from ..core import (Core, CoreError, Invalid, NoCapacity, NotFound, Problem, RateLimited, Submission,
-                    Unauthenticated)
+                    Unauthenticated, Unavailable)
 from ..web.edge import admit, sub_app
 from ..web.params import read_params
 from ..webhooks.formats import NATIVE, Delivery, Outgoing, snapshot
@@ -61,6 +61,7 @@ ERRORS: dict[type[CoreError], tuple[int, Status]] = {
     Unauthenticated: (401, Status.AUTH_FAILED),
     NotFound: (404, Status.NOT_FOUND),
     RateLimited: (429, Status.RATE_LIMIT),
+    Unavailable: (503, Status.SERVER_ERROR),   # the database cannot be reached: try again
 }
 
 

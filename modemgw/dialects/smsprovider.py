@@ -21,7 +21,7 @@ from aiohttp import web
 
 from ..core import checks
 from ..core import (Core, CoreError, Forbidden, Invalid, NoCapacity, NotFound, Problem, RateLimited,
-                    Submission, Unauthenticated)
+                    Submission, Unauthenticated, Unavailable)
 from ..web.body import read_object
 from ..web.edge import bearer, core_of, sub_app
 from ..webhooks.formats import Delivery, Outgoing, snapshot
@@ -59,6 +59,7 @@ ERRORS: dict[type[CoreError], tuple[int, str]] = {
     Forbidden: (403, "forbidden"),
     NotFound: (404, "not_found"),
     RateLimited: (429, "rate_limit_exceeded"),
+    Unavailable: (503, "server_error"),      # the database cannot be reached: try again
 }
 
 

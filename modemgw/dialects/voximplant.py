@@ -24,7 +24,7 @@ from enum import IntEnum
 from aiohttp import web
 
 from ..core import (Core, CoreError, Forbidden, Invalid, NoCapacity, NotFound, RateLimited, Submission,
-                    Unauthenticated)
+                    Unauthenticated, Unavailable)
 from ..sms import preview
 from ..web.edge import admit, bearer, core_of, sub_app
 from ..web.params import read_params
@@ -69,6 +69,7 @@ ERRORS: dict[type[CoreError], tuple[int, Code]] = {
     Forbidden: (403, Code.FORBIDDEN_COMMAND),
     NotFound: (404, Code.UNKNOWN_COMMAND),
     RateLimited: (429, Code.TOO_MANY_REQUESTS),
+    Unavailable: (503, Code.INTERNAL_ERROR),     # the database cannot be reached: try again
 }
 
 

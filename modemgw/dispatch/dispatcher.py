@@ -18,6 +18,7 @@ from collections.abc import Callable
 from ..modem import Modem, ModemState, ReceivedPdu
 from ..sms import StatusReport
 from ..store import Store
+from ..store.errors import StoreUnavailable
 from .inbound import Inbound
 from .limits import ModemLimits
 from .outbound import Outbound
@@ -25,6 +26,7 @@ from .reports import Reports
 from .routing import Route
 from .settings import DispatchSettings
 from .settling import Settling
+from .spool import Spool
 
 __all__ = ["DispatchSettings", "Dispatcher"]
 
@@ -36,8 +38,9 @@ class Dispatcher:
                  limits: dict[str, ModemLimits] | None = None,
                  settings: DispatchSettings = DispatchSettings(),
                  on_change: Callable[[], None] = lambda: None,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time, spool: Spool | None = None) -> None:
         self.store = store
+        self.spool = spool              # what arrives while the database is away (spool.py)
         self.settings = settings
         self.on_change = on_change
         self.clock = clock
@@ -100,7 +103,18 @@ class Dispatcher:
         self._wake.set()
 
     async def on_received(self, received: ReceivedPdu) -> None:
-        """The modems' handler: returns once the PDU is committed (then it may be deleted)."""
+        """The modems' handler: returns once the PDU is committed (then it may be deleted),
+        to the database or, while that cannot be reached, to the spool."""
+        try:
+            await self._take(received)
+        except StoreUnavailable:
+            if self.spool is None:
+                raise
+            self.spool.keep(received)
+            log.warning("modem=%s database unreachable: received PDU kept in the spool (%d waiting)",
+                        received.modem, self.spool.waiting)
+
+    async def _take(self, received: ReceivedPdu) -> None:
         if isinstance(received.message, StatusReport):
             await self.reports.on_received(received, received.message)
         else:
@@ -114,8 +128,11 @@ class Dispatcher:
             now = self.clock()
             had_room = False
             try:
+                await self._hand_over_spool()
                 await self._housekeeping(now)
                 had_room = await self.outbound.assign(now)
+            except StoreUnavailable as exc:
+                log.warning("dispatcher pass: database unreachable (%s); trying again", exc)
             except Exception:
                 log.exception("dispatcher pass failed; trying again")
             self.passes += 1
@@ -132,6 +149,18 @@ class Dispatcher:
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(max(delay, 0.01)):
                     await self._wake.wait()
+
+    async def _hand_over_spool(self) -> None:
+        """What the spool kept, to the database now that it answers (oldest first)."""
+        while self.spool is not None and self.spool.waiting:
+            kept = self.spool.kept()
+            if not kept:
+                self.spool.waiting = 0
+                return
+            for row_id, received in kept:
+                await self._take(received)
+                self.spool.handed_over(row_id)
+            log.info("spooled PDUs handed over to the database (%d left)", self.spool.waiting)
 
     async def _housekeeping(self, now: float) -> None:
         # Expiry and the unknown-outcome policy are not urgent to the millisecond;

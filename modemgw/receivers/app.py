@@ -17,7 +17,8 @@ from urllib.parse import unquote
 
 from aiohttp import web
 
-from ..core import (CoreError, Forbidden, Invalid, NoCapacity, NotFound, RateLimited, Unauthenticated)
+from ..core import (CoreError, Forbidden, Invalid, NoCapacity, NotFound, RateLimited, Unauthenticated,
+                    Unavailable)
 from ..web.edge import admit, bearer, core_of
 from .desk import Address, Desk, Outcome
 
@@ -34,6 +35,7 @@ ERRORS: dict[type[CoreError], tuple[int, str]] = {
     NotFound: (404, "not_found"),
     RateLimited: (429, "rate_limit_exceeded"),
     NoCapacity: (503, "no_capacity"),
+    Unavailable: (503, "server_error"),      # the database cannot be reached: try again
 }
 
 

@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from ..core import Core, CoreError, Invalid, NotFound, RateLimited, Unauthenticated
+from ..core import Core, CoreError, Invalid, NotFound, RateLimited, Unauthenticated, Unavailable, core_error
 from ..core.ratelimit import Decision
 
 log = logging.getLogger("modemgw.api")
@@ -43,21 +43,31 @@ def errors(render: Render, *, rate_headers: bool = True) -> Callable:
         try:
             response = await handler(request)
         except CoreError as err:
-            response = render(err)
-            if isinstance(err, RateLimited):
-                response.headers["Retry-After"] = str(err.retry_after)
+            response = _rendered(render, err)
         except web.HTTPException as exc:
             response = render(_from_http(exc, request))
         except ConnectionError:
             response = render(Invalid("body", "the connection closed before the request was read"))
-        except Exception:
-            log.exception("method=%s path=%s failed", request.method, request.rel_url.raw_path)
-            response = render(ServerFault("internal error; the gateway's log has the details"))
+        except Exception as exc:
+            err = core_error(exc)
+            if err is None:
+                log.exception("method=%s path=%s failed", request.method, request.rel_url.raw_path)
+                err = ServerFault("internal error; the gateway's log has the details")
+            else:
+                log.warning("method=%s path=%s refused: %s", request.method, request.rel_url.raw_path, err)
+            response = _rendered(render, err)
         decision = request.get(RATE)
         if rate_headers and decision is not None:
             response.headers.update(decision.headers())
         return response
     return middleware
+
+
+def _rendered(render: Render, err: CoreError) -> web.Response:
+    response = render(err)
+    if isinstance(err, (RateLimited, Unavailable)):
+        response.headers["Retry-After"] = str(err.retry_after)
+    return response
 
 
 def _from_http(exc: web.HTTPException, request: web.Request) -> CoreError:

@@ -32,6 +32,7 @@ from dataclasses import replace
 
 import aiohttp
 
+from ..store.errors import StoreUnavailable
 from ..store.protocol import OutboxStore
 from .formats import NATIVE, Delivery, Outgoing, WebhookFormat
 from .backoff import Backoff
@@ -113,6 +114,9 @@ class WebhookSender:
             if nxt is None:
                 return self.idle_wakeup
             return min(self.idle_wakeup, max(nxt - self.clock(), 0.0))
+        except StoreUnavailable as exc:
+            log.warning("webhook pass: database unreachable (%s); trying again", exc)
+            return min(self.idle_wakeup, 5.0)
         except Exception:
             log.exception("webhook pass failed; trying again")
             return self.idle_wakeup

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from ...core import CoreError, Forbidden, Invalid, NoCapacity, NotFound, Problem, RateLimited, Unauthenticated
+from ...core import (CoreError, Forbidden, Invalid, NoCapacity, NotFound, Problem, RateLimited,
+                     Unauthenticated, Unavailable)
 
 # Twilio's dictionary has a code for a plain bad request ("400: Bad Request"): for what no
 # more specific code describes (a bad PageSize, an unreadable body).
@@ -29,6 +30,7 @@ ERRORS: dict[type[CoreError], tuple[int, int]] = {
     NotFound: (404, 20404),          # "The requested resource ... was not found"
     RateLimited: (429, 20429),       # "Too Many Requests"
     NoCapacity: (400, 21611),        # "This 'From' number has exceeded the maximum number of queued messages"
+    Unavailable: (503, 20503),       # "Service unavailable": the database cannot be reached
 }
 
 

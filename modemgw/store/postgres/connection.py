@@ -82,7 +82,7 @@ class Connection:
         self._open()
 
     def _open(self) -> None:
-        conn = psycopg.connect(self.url, autocommit=True, row_factory=_rows)
+        conn = psycopg.connect(self.url, autocommit=True, row_factory=_rows, connect_timeout=3)
         configure(conn)
         self._conn = conn
 

@@ -22,8 +22,9 @@ from typing import Any
 
 import psycopg
 from psycopg.rows import dict_row
-from psycopg_pool import AsyncConnectionPool
+from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
+from ..errors import StoreUnavailable
 from ..records import DuePart
 from ..store import Store
 from ..writer import Writer
@@ -33,6 +34,7 @@ from .sql import translate
 
 log = logging.getLogger(__name__)
 CHANNEL = "modemgw"             # NOTIFY channel: something changed in the database
+CONNECT_TIMEOUT = 3             # s: a request waits no longer for a database that is away
 
 
 class PostgresStore(Store):
@@ -40,14 +42,15 @@ class PostgresStore(Store):
 
     def __init__(self, url: str, **kwargs: Any) -> None:
         super().__init__(url, **kwargs)
-        self.writer = Writer(url, on_commit=self._committed, connect=Connection, retryable=RETRYABLE)
+        self.writer = _Writer(url, on_commit=self._committed, connect=Connection, retryable=RETRYABLE)
         self._pool: AsyncConnectionPool | None = None
 
     async def open(self) -> None:
         self.writer.start(lambda conn: migrate(conn.raw))
         self._pool = AsyncConnectionPool(
-            self.path, min_size=1, max_size=4, open=False, configure=_configure_async,
-            kwargs={"autocommit": True, "row_factory": dict_row})
+            self.path, min_size=1, max_size=4, open=False, configure=_configure_async, timeout=CONNECT_TIMEOUT,
+            kwargs={"autocommit": True, "row_factory": dict_row,
+                    "connect_timeout": CONNECT_TIMEOUT})
         await self._pool.open(wait=True, timeout=10)
 
     async def close(self) -> None:
@@ -58,9 +61,12 @@ class PostgresStore(Store):
 
     async def _fetchall(self, sql: str, params: Sequence | Mapping = ()) -> list[dict]:
         assert self._pool is not None, "store not open"
-        async with self._pool.connection() as conn:
-            cursor = await conn.execute(translate(sql), params)
-            return await cursor.fetchall() if cursor.description else []
+        try:
+            async with self._pool.connection() as conn:
+                cursor = await conn.execute(translate(sql), params)
+                return await cursor.fetchall() if cursor.description else []
+        except (psycopg.OperationalError, PoolTimeout) as exc:
+            raise StoreUnavailable(str(exc)) from exc
 
     async def _lookup(self, sql: str, params: Sequence | Mapping = ()) -> dict | None:
         return await self._fetchone(sql, params)
@@ -170,6 +176,15 @@ SELECT c.message_id, c.seq, c.total, c.pdu, c.tpdu_length, c.attempts, m.to_numb
 FROM claimed c JOIN messages m ON m.id = c.message_id
 ORDER BY c.priority DESC, c.next_attempt_at, c.message_id, c.seq
 """
+
+
+class _Writer(Writer):
+    async def write(self, fn: Callable[[Any], Any], *, linger: float = 0.0) -> Any:
+        try:
+            return await super().write(fn, linger=linger)
+        except psycopg.OperationalError as exc:
+            # The server went away; the writer connects again at its next transaction.
+            raise StoreUnavailable(str(exc)) from exc
 
 
 async def _configure_async(conn: Any) -> None:
