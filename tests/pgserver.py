@@ -41,9 +41,9 @@ class PostgresServer:
                    "--no-sync"])
         # Test settings: no fsync (a test database is thrown away; the gateway's durability
         # is tested against kill -9 of the gateway, which these do not touch).
-        self._run([_bin("pg_ctl"), "-D", self.data, "-w", "-l", os.path.join(self.dir, "log"),
-                   "-o", f"-k {self.dir} -c listen_addresses='' -c fsync=off -c synchronous_commit=off "
-                         "-c full_page_writes=off -c max_connections=400", "start"])
+        self._options = (f"-k {self.dir} -c listen_addresses='' -c fsync=off -c synchronous_commit=off "
+                         "-c full_page_writes=off -c max_connections=400")
+        self.start_server()
         self._names = itertools.count(1)
         self._template: str | None = None
 
@@ -76,6 +76,14 @@ class PostgresServer:
         else:
             self._admin(f"CREATE DATABASE {name}")
         return self.url(name)
+
+    def stop_server(self) -> None:
+        """Stop the server (its databases kept), as a database that goes away."""
+        self._run([_bin("pg_ctl"), "-D", self.data, "-w", "-m", "fast", "stop"])
+
+    def start_server(self) -> None:
+        self._run([_bin("pg_ctl"), "-D", self.data, "-w", "-l", os.path.join(self.dir, "log"),
+                   "-o", self._options, "start"])
 
     def restart(self) -> None:
         """Stop and start the server (its databases kept): what a node sees when the

@@ -29,6 +29,7 @@ ROUTES = (
     ("DELETE", "/v1/messages/{id}", messages.cancel),
     ("GET", "/v1/inbound", gateway.inbound),
     ("GET", "/v1/modems", gateway.modems),
+    ("GET", "/v1/nodes", gateway.nodes),
     ("GET", "/v1/events", gateway.events),
     ("GET", "/metrics", gateway.metrics),
 )

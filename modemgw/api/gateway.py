@@ -34,6 +34,11 @@ async def modems(request: web.Request) -> web.Response:
     return web.json_response({"data": context(request).modems()})
 
 
+async def nodes(request: web.Request) -> web.Response:
+    query.single(request.query, set())
+    return web.json_response({"data": [views.node(r) for r in await context(request).core.nodes()]})
+
+
 async def inbound(request: web.Request) -> web.Response:
     params = query.single(request.query, INBOUND_PARAMS)
     size = query.limit(params)

@@ -134,6 +134,12 @@ SCHEMAS = {
     "ModemList": _object({"data": {"type": "array", "items": {
         "type": "object", "required": ["name", "state"],
         "properties": {"name": {"type": "string"}, "state": {"type": "string"}}}}}),
+    "NodeList": _object({"data": {"type": "array", "items": {
+        "type": "object", "required": ["name", "modems", "alive", "heartbeat_at"],
+        "properties": {"name": {"type": "string"}, "modems": {"type": "array", "items": {"type": "string"}},
+                       "alive": {"type": "boolean"}, "started_at": {"type": "string"},
+                       "heartbeat_at": {"type": "string"}, "parts_held": {"type": "integer"},
+                       "webhooks_held": {"type": "integer"}}}}}),
     "Health": _object({"status": {"type": "string", "const": "ok"}}),
     "Checks": _object({"database": {"type": "boolean"}, "modems_ready": {"type": "integer"}}),
     "Ready": _object({"status": {"type": "string", "const": "ready"}, "checks": _ref("Checks")}),
@@ -243,6 +249,8 @@ PATHS = {
         parameters=[_query("received_since", {"type": "string", "format": "date-time"}, "inclusive"),
                     _LIMIT, _CURSOR])},
     "/v1/modems": {"get": _operation("The modems and their state", "ModemList", (400,))},
+    "/v1/nodes": {"get": _operation("The gateway nodes sharing the database, their modems and heartbeats",
+                                    "NodeList", (400,))},
     "/v1/events": {"get": _operation(
         "The event log after a cursor, oldest first (catching up after being offline)", "EventPage",
         (400,), parameters=[_query("after", {"type": "string", "pattern": "^[0-9]+$", "default": "0"},

@@ -79,3 +79,10 @@ def event(row: dict) -> dict:
         "created_at": iso(row["at"]),
         "data": json.loads(row["data"]),
     }
+
+
+def node(row: dict) -> dict:
+    """A gateway node sharing the database (docs/scale-out.md)."""
+    return {"name": row["name"], "modems": row["modems"], "alive": row["alive"],
+            "started_at": iso(row["started_at"]), "heartbeat_at": iso(row["heartbeat_at"]),
+            "parts_held": row["parts_held"], "webhooks_held": row["webhooks_held"]}

@@ -23,7 +23,7 @@ REGISTER = (("serve", "register"), ("demo", "register"), ("serve", "register_con
             ("send", "register"), ("client", "register"), ("probe", "register"), ("codec", "register"),
             ("console", "register"))
 COMMANDS = {"serve": 0, "demo": 1, "config": 2, "keys": 3, "send": 4, "messages": 5, "inbox": 5,
-            "modems": 5, "probe": 6, "preview": 7, "decode": 7, "console": 8}
+            "modems": 5, "nodes": 5, "probe": 6, "preview": 7, "decode": 7, "console": 8}
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:

@@ -1,4 +1,4 @@
-"""Talking to a running gateway: `modemgw messages`, `inbox`, `modems`, and the client `send` uses.
+"""Talking to a running gateway: `modemgw messages`, `inbox`, `modems`, `nodes`, and the client `send` uses.
 
 An error answer ends the command with its code and message; a 429 is waited out
 (its Retry-After) and the request made again, since the gateway did nothing.
@@ -37,6 +37,11 @@ def register(sub) -> None:
     p = sub.add_parser("modems", help="state of the gateway's modems")
     client_args(p)
     p.set_defaults(func=_lister("/v1/modems"))
+
+    p = sub.add_parser("nodes", help="the gateway nodes sharing the database: modems, what each holds, "
+                                     "last heartbeat")
+    client_args(p)
+    p.set_defaults(func=_lister("/v1/nodes"))
 
 
 class Client:

@@ -210,6 +210,12 @@ class Core:
         """Each modem's state, signal, SIM and counters."""
         return self._modems()
 
+    async def nodes(self) -> list[dict]:
+        """The gateway nodes sharing the database (one, on SQLite): name, modems, the
+        parts and webhook deliveries each holds, its last heartbeat, and whether it is
+        alive (a heartbeat within its lease)."""
+        return await self.store.list_nodes()
+
     async def key(self, key_id: int) -> dict:
         """An active key by id: id, name, delivery_policy (the console keeps only the id of
         the key it was opened with, and asks again at each request)."""

@@ -1,0 +1,102 @@
+"""A node among others: `GET /v1/nodes` and `modemgw nodes`, and what a node does while
+its PostgreSQL database cannot be reached (503 in the edge's shape, received messages
+kept in the local spool and handed over when the database is back)."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import sys
+from pathlib import Path
+
+import aiohttp
+import pgserver
+import pytest
+
+from modemgw.config import Config, SimulatorConfig
+from modemgw.service import Gateway
+
+pytestmark = pytest.mark.asyncio
+
+EXE = shutil.which("modemgw") or str(Path(sys.executable).parent / "modemgw")
+
+
+async def _until(predicate, timeout: float = 30.0):
+    async with asyncio.timeout(timeout):
+        while not (value := await predicate()):
+            await asyncio.sleep(0.05)
+    return value
+
+
+async def test_v1_nodes_and_the_cli_list_this_node_with_its_modems(database, tmp_path):
+    config = Config(listen_port=0, database=database, node_name="pi-1", dialects=(),
+                    simulators=(SimulatorConfig("sim-a"), SimulatorConfig("sim-b")))
+    gateway = Gateway(config)
+    await gateway.start()
+    try:
+        _, key = await gateway.store.create_key("nodes")
+        async with aiohttp.ClientSession(gateway.url, headers={"Authorization": f"Bearer {key}"}) as http:
+            async with http.get("/v1/nodes") as resp:
+                assert resp.status == 200
+                nodes = (await resp.json())["data"]
+        assert [(n["name"], n["modems"], n["alive"]) for n in nodes] == [("pi-1", ["sim-a", "sim-b"], True)]
+        assert nodes[0]["heartbeat_at"].endswith("Z") and nodes[0]["parts_held"] == 0
+        proc = await asyncio.create_subprocess_exec(
+            EXE, "nodes", "--url", gateway.url, "--key", key, stdout=asyncio.subprocess.PIPE)
+        out, _ = await proc.communicate()
+        assert proc.returncode == 0
+        assert "pi-1" in out.decode() and "sim-b" in out.decode()
+    finally:
+        await gateway.stop()
+
+
+async def test_a_node_cut_off_from_its_database_answers_503_and_spools_what_it_receives(tmp_path):
+    server = pgserver.PostgresServer()           # its own: this test stops it
+    try:
+        config = Config(listen_port=0, database=server.database(), node_name="n1", dialects=("twilio",),
+                        spool=str(tmp_path / "spool.db"),
+                        simulators=(SimulatorConfig("sim-a", report_delay=0.1),))
+        gateway = Gateway(config)
+        await gateway.start()
+        try:
+            _, key = await gateway.store.create_key("outage")
+            async with aiohttp.ClientSession(gateway.url, headers={"Authorization": f"Bearer {key}"}) as http:
+                async def post(idempotency: str):
+                    async with http.post("/v1/messages", json={"to": "+447700900123", "text": "hello"},
+                                         headers={"Idempotency-Key": idempotency}) as resp:
+                        return resp.status, await resp.json(), resp.headers.get("Retry-After")
+
+                status, _, _ = await post("before")
+                assert status == 200
+                server.stop_server()
+                status, body, retry_after = await post("during")
+                assert (status, body["error"]["code"], retry_after) == (503, "server_error", "5")
+                async with http.get("/readyz") as resp:
+                    assert resp.status == 503
+                # A message arrives meanwhile: the modem lets it go only once it is in the spool.
+                gateway.simulators["sim-a"].inject_sms("+4479000001", "while the database is away")
+                spool = gateway.dispatcher.spool
+                await _until(lambda: _true(spool.waiting == 1))
+                server.start_server()
+                # Back without a restart of the node: the spool is handed over, requests are accepted.
+                await _until(lambda: _true(spool.waiting == 0))
+
+                async def inbox():
+                    async with http.get("/v1/inbound") as resp:
+                        return resp.status == 200 and [m["text"] for m in (await resp.json())["data"]]
+                assert await _until(inbox) == ["while the database is away"]
+                status, body, _ = await _until(lambda: _accepted(post, "during"))
+                assert body["status"] in ("queued", "sent", "delivered")
+        finally:
+            await gateway.stop()
+    finally:
+        server.stop()
+
+
+async def _true(value: bool) -> bool:
+    return value
+
+
+async def _accepted(post, idempotency: str):
+    answer = await post(idempotency)
+    return answer if answer[0] == 200 else None
