@@ -29,7 +29,10 @@ def _bin(name: str) -> str:
 
 
 class PostgresServer:
-    def __init__(self) -> None:
+    """`durable`: PostgreSQL's own defaults (fsync, synchronous_commit, full-page writes
+    on), as the benchmarks need them; otherwise the tests' settings below."""
+
+    def __init__(self, *, durable: bool = False) -> None:
         self.dir = tempfile.mkdtemp(prefix="modemgw-pg-")
         os.chmod(self.dir, 0o755)
         self.data = os.path.join(self.dir, "data")
@@ -41,8 +44,9 @@ class PostgresServer:
                    "--no-sync"])
         # Test settings: no fsync (a test database is thrown away; the gateway's durability
         # is tested against kill -9 of the gateway, which these do not touch).
-        self._options = (f"-k {self.dir} -c listen_addresses='' -c fsync=off -c synchronous_commit=off "
-                         "-c full_page_writes=off -c max_connections=400")
+        self._options = f"-k {self.dir} -c listen_addresses='' -c max_connections=400"
+        if not durable:
+            self._options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         self.start_server()
         self._names = itertools.count(1)
         self._template: str | None = None
