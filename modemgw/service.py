@@ -165,9 +165,13 @@ class Gateway:
         from .api.server import Limits, serve
         assert self.dispatcher is not None
         from .core import Core, Settings
-        from .core.ratelimit import RateLimiter
+        from .core.ratelimit import RateLimiter, SharedRateLimiter
         c = self.config
-        self.core = Core(self.store, references=self.references, limiter=RateLimiter(c.rate_limit_per_minute),
+        # Several nodes on one PostgreSQL share each key's bucket there: the limit holds
+        # across them (docs/scale-out.md).
+        limiter = (SharedRateLimiter(self.store, c.rate_limit_per_minute) if is_url(c.database)
+                   else RateLimiter(c.rate_limit_per_minute))
+        self.core = Core(self.store, references=self.references, limiter=limiter,
                          on_accepted=self.dispatcher.notify, capacity=self.dispatcher.capacity,
                          modems=self._modem_status, on_outbox=self._changed,
                          settings=Settings(default_region=c.default_region,

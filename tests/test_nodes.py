@@ -100,3 +100,24 @@ async def _true(value: bool) -> bool:
 async def _accepted(post, idempotency: str):
     answer = await post(idempotency)
     return answer if answer[0] == 200 else None
+
+
+async def test_a_keys_rate_limit_holds_across_the_nodes_of_one_database():
+    url = pgserver.server().database()
+    gateways = [Gateway(Config(listen_port=0, database=url, node_name=f"n{i}", dialects=(), rate_limit_per_minute=10,
+                               simulators=(SimulatorConfig(f"sim-{i}"),))) for i in (1, 2)]
+    for gateway in gateways:
+        await gateway.start()
+    try:
+        _, key = await gateways[0].store.create_key("limited")
+        statuses = []
+        async with aiohttp.ClientSession(headers={"Authorization": f"Bearer {key}"}) as http:
+            for n in range(16):       # alternating nodes: 8 each, 16 in all against a limit of 10
+                async with http.get(gateways[n % 2].url + "/v1/messages?limit=1") as resp:
+                    statuses.append(resp.status)
+                    if resp.status == 429:
+                        assert int(resp.headers["Retry-After"]) >= 1
+        assert statuses.count(200) == 10 and statuses[10:] == [429] * 6
+    finally:
+        for gateway in gateways:
+            await gateway.stop()

@@ -160,7 +160,7 @@ async def send(request: web.Request) -> web.Response:
     try:
         if not numbers:
             raise Invalid("to", "to is required: one or more phone numbers, separated by commas")
-        state.core.take(actor.key)
+        await state.core.take(actor.key)
         accepted = await state.core.send(Submission(
             to=numbers, text=form["text"] or None, sender=form["from"].strip() or None,
             callback_url=form["callback_url"].strip() or None, to_is_list=len(numbers) > 1,

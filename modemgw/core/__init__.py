@@ -4,7 +4,7 @@ in one place.
 
     core = Core(store, references=ConcatReferences(), settings=Settings(default_region="GB"))
     key = await core.authenticate(token)
-    core.take(key)                                   # the key's rate limit
+    await core.take(key)                                   # the key's rate limit
     accepted = await core.send(Submission(to=("+447700900123",), text="hi"), key=key)
     row = await core.get(accepted.messages[0]["id"], key=key)
 

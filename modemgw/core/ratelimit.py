@@ -8,7 +8,10 @@ average rate, without the double burst a fixed window allows at its edge.
 from __future__ import annotations
 
 import math
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,8 +43,35 @@ class RateLimiter:
         if allowed:
             tokens -= 1.0
         self._buckets[key] = (tokens, max(at, now))
+        return self.decision(allowed, tokens)
+
+    async def admit(self, key: object, now: float) -> Decision:
+        return self.take(key, now)
+
+    def decision(self, allowed: bool, tokens: float) -> Decision:
+        """What a bucket left with `tokens` after this request tells its client."""
         missing = self.limit - tokens
         return Decision(
             allowed=allowed, limit=self.limit, remaining=int(tokens),
             reset=math.ceil(missing / self.rate - 1e-9),
             retry_after=0 if allowed else max(1, math.ceil((1.0 - tokens) / self.rate - 1e-9)))
+
+
+class TokenStore(Protocol):
+    async def take_token(self, key: object, limit: int, rate: float, now: float) -> tuple[bool, float]: ...
+
+
+class SharedRateLimiter(RateLimiter):
+    """The same buckets, kept in the database that several nodes share (docs/scale-out.md),
+    so that a key's limit holds across the nodes its requests reach; the arithmetic is
+    the database's, in one statement (store: `take_token`)."""
+
+    def __init__(self, store: TokenStore, limit: int, period: float = 60.0,
+                 clock: Callable[[], float] = time.time) -> None:
+        super().__init__(limit, period)
+        self.store = store
+        self.clock = clock          # the wall clock: the nodes share it, not their monotonic ones
+
+    async def admit(self, key: object, now: float) -> Decision:
+        allowed, tokens = await self.store.take_token(key, self.limit, self.rate, self.clock())
+        return self.decision(allowed, tokens)

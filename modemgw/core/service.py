@@ -76,9 +76,9 @@ class Core:
             raise Unauthenticated("the credentials are not valid or have been revoked")
         return key
 
-    def take(self, key: dict) -> Decision:
+    async def take(self, key: dict) -> Decision:
         """One request against the key's rate limit; RateLimited when it is used up."""
-        decision = self.limiter.take(key["id"], self.clock())
+        decision = await self.limiter.admit(key["id"], self.clock())
         if not decision.allowed:
             raise RateLimited(f"more than {decision.limit} requests a minute with this key; "
                               f"retry in {decision.retry_after} s", decision.retry_after, decision)

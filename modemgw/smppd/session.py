@@ -172,7 +172,7 @@ class Connection:
         try:
             try:
                 assert self.key is not None
-                self.core.take(self.key)
+                await self.core.take(self.key)
                 answers = await answer(self, pdu)
             except PduDecodeError as exc:
                 answers = [error(pdu, exc.status)]

@@ -86,7 +86,7 @@ async def admit(request: web.Request, key: dict) -> dict:
     names it too."""
     request[KEY] = key
     try:
-        request[RATE] = core_of(request).take(key)
+        request[RATE] = await core_of(request).take(key)
     except RateLimited as err:
         request[RATE] = err.decision     # type: ignore[assignment]
         raise

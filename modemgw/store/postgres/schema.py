@@ -182,6 +182,12 @@ MIGRATIONS: tuple[str, ...] = (
         api_key_id BIGINT PRIMARY KEY,
         cursor BIGINT NOT NULL
     );
+    CREATE TABLE rate_buckets (              -- each key's token bucket (core/ratelimit.py), shared
+        api_key_id BIGINT PRIMARY KEY,
+        tokens DOUBLE PRECISION NOT NULL,
+        at DOUBLE PRECISION NOT NULL,
+        allowed BOOLEAN NOT NULL
+    );
     CREATE TABLE nodes (
         name TEXT PRIMARY KEY,
         started_at DOUBLE PRECISION NOT NULL,

@@ -133,6 +133,21 @@ class PostgresStore(Store):
         claimed = await self.writer.write(fn)
         return [r for r in due if r["id"] in claimed]
 
+    async def take_token(self, key: object, limit: int, rate: float, now: float) -> tuple[bool, float]:
+        """One request against `key`'s shared token bucket: (allowed, tokens left), in
+        one statement, so nodes taking at once each see the other's take. Not made
+        durable before it returns (synchronous_commit off): a bucket lost in a crash
+        is only a refill."""
+        try:
+            async with self._pool.connection() as conn:  # type: ignore[union-attr]
+                async with conn.transaction():
+                    await conn.execute("SET LOCAL synchronous_commit = off")
+                    row = await (await conn.execute(_TAKE, {"key": key, "limit": float(limit), "rate": rate,
+                                                            "now": now})).fetchone()
+        except (psycopg.OperationalError, PoolTimeout) as exc:
+            raise StoreUnavailable(str(exc)) from exc
+        return row["allowed"], row["tokens"]
+
     async def listen(self, on_change: Callable[[], None]) -> None:
         """Call `on_change` whenever another node commits a change (new parts, a status,
         a webhook delivery), until cancelled; a lost connection is opened again."""
@@ -185,6 +200,17 @@ class _Writer(Writer):
         except psycopg.OperationalError as exc:
             # The server went away; the writer connects again at its next transaction.
             raise StoreUnavailable(str(exc)) from exc
+
+
+# A token bucket refilled at :rate a second up to :limit, less one when it holds one.
+_TAKE = """
+INSERT INTO rate_buckets AS b (api_key_id, tokens, at, allowed) VALUES (%(key)s, %(limit)s - 1, %(now)s, true)
+ON CONFLICT (api_key_id) DO UPDATE SET
+    tokens = CASE WHEN LEAST(%(limit)s, b.tokens + GREATEST(0, %(now)s - b.at) * %(rate)s) >= 1 THEN LEAST(%(limit)s, b.tokens + GREATEST(0, %(now)s - b.at) * %(rate)s) - 1 ELSE LEAST(%(limit)s, b.tokens + GREATEST(0, %(now)s - b.at) * %(rate)s) END,
+    allowed = LEAST(%(limit)s, b.tokens + GREATEST(0, %(now)s - b.at) * %(rate)s) >= 1,
+    at = GREATEST(b.at, %(now)s)
+RETURNING b.tokens, b.allowed
+"""
 
 
 async def _configure_async(conn: Any) -> None:
