@@ -58,9 +58,9 @@ async def _housekeeping_after(dispatcher):
     (replace(WINDOW, modem_status_reports={"a": False}), False),     # [[modem]] overrides
     (replace(OFF, modem_status_reports={"a": True}), True),
 ])
-async def test_the_pdu_asks_for_a_status_report_only_when_its_modem_does(tmp_path, settings, requested):
+async def test_the_pdu_asks_for_a_status_report_only_when_its_modem_does(tmp_path, database, settings, requested):
     text = "a long one, so that every part is checked " * 5
-    async with gateway(tmp_path, settings=settings) as (store, dispatcher, sims):
+    async with gateway(tmp_path, database, settings=settings) as (store, dispatcher, sims):
         mid = await accept(store, dispatcher, "+15551230301", text)
         await until(lambda: _is(store, mid, "delivered" if requested else "sent"))
         written = _written(sims["a"])
@@ -69,9 +69,9 @@ async def test_the_pdu_asks_for_a_status_report_only_when_its_modem_does(tmp_pat
         assert sims["a"].handset("+15551230301") == [text]           # the bit changes nothing else
 
 
-async def test_without_a_report_request_a_message_stays_sent_past_the_report_window(tmp_path):
+async def test_without_a_report_request_a_message_stays_sent_past_the_report_window(tmp_path, database):
     clock = Clock()
-    async with gateway(tmp_path, settings=OFF, clock=clock) as (store, dispatcher, sims):
+    async with gateway(tmp_path, database, settings=OFF, clock=clock) as (store, dispatcher, sims):
         mid = await accept(store, dispatcher, "+15551230302", "no report asked for")
         await until(lambda: _is(store, mid, "sent"))
         clock.offset = 10 * OFF.report_window                       # far past the window
@@ -84,12 +84,12 @@ async def test_without_a_report_request_a_message_stays_sent_past_the_report_win
         assert _webhooks(await store.webhook_deliveries()) == ["message.sent"]
 
 
-async def test_with_reports_requested_the_same_wait_expires_the_message(tmp_path):
+async def test_with_reports_requested_the_same_wait_expires_the_message(tmp_path, database):
     """The control for the test above: the same clock jump and passes do expire a part
     that asked for a report which never came."""
     clock = Clock()
     sim_settings = {"a": Settings(report_delay=3600)}
-    async with gateway(tmp_path, settings=replace(WINDOW, unreported_interval=3600), clock=clock,
+    async with gateway(tmp_path, database, settings=replace(WINDOW, unreported_interval=3600), clock=clock,
                        sim_settings=sim_settings) as (store, dispatcher, sims):
         mid = await accept(store, dispatcher, "+15551230303", "a report asked for, none comes")
         await until(lambda: _is(store, mid, "sent"))
@@ -98,11 +98,11 @@ async def test_with_reports_requested_the_same_wait_expires_the_message(tmp_path
         assert await status_of(store, mid) == "expired"
 
 
-async def test_a_status_report_that_comes_anyway_still_delivers(tmp_path):
+async def test_a_status_report_that_comes_anyway_still_delivers(tmp_path, database):
     """A part sent while reports were asked for, its report arriving after the switch
     (or a network that sends one unasked): it still matches."""
     sim_settings = {"a": Settings(report_delay=3600, first_message_reference=60)}
-    async with gateway(tmp_path, settings=OFF, sim_settings=sim_settings) as (store, dispatcher, sims):
+    async with gateway(tmp_path, database, settings=OFF, sim_settings=sim_settings) as (store, dispatcher, sims):
         mid = await accept(store, dispatcher, "+15551230304", "reported after all")
         await until(lambda: _is(store, mid, "sent"))
         now = datetime.now(timezone.utc).replace(microsecond=0)
@@ -116,13 +116,13 @@ async def test_a_status_report_that_comes_anyway_still_delivers(tmp_path):
     ("at_most_once", "failed", "delivery unconfirmed: no answer from the modem", (0, 1)),
     ("at_least_once", "sent", None, (1, 2)),
 ])
-async def test_the_unknown_part_policy_applies_without_report_requests(tmp_path, policy, status,
+async def test_the_unknown_part_policy_applies_without_report_requests(tmp_path, database, policy, status,
                                                                        reason, copies):
     """A part whose +CMGS answer was lost is in doubt about the submission, not about a
     report: after unknown_window it follows its policy as when reports are asked for.
     at_least_once sends it again, and the copy that goes out ends at `sent`."""
     sim_settings = {"a": Settings(latency=1.0)}
-    async with gateway(tmp_path, settings=OFF, sim_settings=sim_settings) as (store, dispatcher, sims):
+    async with gateway(tmp_path, database, settings=OFF, sim_settings=sim_settings) as (store, dispatcher, sims):
         mid = await accept(store, dispatcher, "+15551230305", "lost with the port", policy=policy)
         await _lose_the_answer(sims["a"], dispatcher.slots["a"].modem)
         await until(lambda: _settled(store, mid, status))
@@ -173,3 +173,22 @@ def test_status_reports_is_configured_for_the_gateway_and_per_modem():
         parse('[sending]\nstatus_reports = "no"\n')
     with pytest.raises(ConfigError, match=r"modem\[0\].status_reports: expected true or false"):
         parse('[[modem]]\nname = "a"\nport = "/dev/ttyUSB0"\nstatus_reports = 0\n')
+
+
+async def test_modems_with_and_without_reports_share_a_gateway(tmp_path, database):
+    """A part that asked for a report expires when none comes within the window; one sent
+    through a modem that asks for none stays `sent` after the same wait."""
+    clock = Clock()
+    settings = replace(WINDOW, modem_status_reports={"b": False})
+    sim_settings = {"a": Settings(report_delay=3600), "b": Settings(report_delay=3600)}
+    async with gateway(tmp_path, database, sims=(("a", "generic"), ("b", "generic")), settings=settings,
+                       clock=clock, sim_settings=sim_settings) as (store, dispatcher, sims):
+        mids = [await accept(store, dispatcher, f"+155512304{n:02d}", f"message {n}") for n in range(6)]
+        for mid in mids:
+            await until(lambda mid=mid: _is(store, mid, "sent"))
+        by_modem = {mid: (await store.get_message(mid))["modem"] for mid in mids}
+        assert set(by_modem.values()) == {"a", "b"}          # both modems took some
+        clock.offset = 10 * WINDOW.report_window
+        await _housekeeping_after(dispatcher)
+        expected = {mid: "expired" if modem == "a" else "sent" for mid, modem in by_modem.items()}
+        assert {mid: await status_of(store, mid) for mid in mids} == expected

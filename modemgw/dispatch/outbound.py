@@ -212,13 +212,15 @@ class Outbound:
                 return None                 # failed or expired while it waited in the queue
         slot.in_flight = key
         following = None
+        # The modem's [[modem]] status_reports (else [sending]'s) decides TP-SRR.
+        asks = self.settings.requests_reports(name)
         try:
-            # The modem's [[modem]] status_reports (else [sending]'s) decides TP-SRR.
-            pdu = with_report_request(part.pdu, self.settings.requests_reports(name))
+            pdu = with_report_request(part.pdu, asks)
             mr = await slot.modem.send(EncodedPdu(pdu, part.tpdu_length))
         except SendUnknown as exc:
             slot.throttle.record(self.clock())
-            await self.store.mark_sent(part.message_id, part.seq, None, unknown=True, error=str(exc))
+            await self.store.mark_sent(part.message_id, part.seq, None, unknown=True, error=str(exc),
+                                       report_requested=asks)
             log.warning("message=%s part=%d modem=%s outcome unknown: %s", part.message_id, part.seq,
                         name, exc)
         except ModemUnavailable as exc:
@@ -235,7 +237,8 @@ class Outbound:
             nxt = (following.message_id, following.seq, name) if following is not None else None
             marked_next = False
             try:
-                marked_next = await self.store.mark_sent(part.message_id, part.seq, mr, next_sending=nxt)
+                marked_next = await self.store.mark_sent(part.message_id, part.seq, mr, next_sending=nxt,
+                                                         report_requested=asks)
             finally:
                 if following is not None and not marked_next:
                     # Not marked (no longer queued, or the commit failed): not sent now;

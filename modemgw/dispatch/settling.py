@@ -34,14 +34,8 @@ class Settling:
             self.on_change()
 
     async def expire_unreported(self, now: float) -> None:
-        """Sent parts whose status report is now too old to match.
-
-        Only while every modem asks for reports: the store does not yet keep, part by
-        part, whether its PDU asked for one, and a part that did not must never expire
-        for want of a report. So with any modem's `status_reports` off, sent parts
-        stay `sent` past `report_window` (a report that does come still applies)."""
-        if not all(self.settings.requests_reports(name) for name in self.modems):
-            return
+        """Sent parts whose status report is now too old to match (a part that asked for
+        none is never among them: the store keeps whether each one asked)."""
         if await self.store.expire_unreported(now - self.settings.report_window):
             self.on_change()
 

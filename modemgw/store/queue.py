@@ -79,16 +79,18 @@ class QueueRecords(StoreBase):
         return await self.writer.write(lambda conn: self._sending(conn, message_id, seq, modem))
 
     async def mark_sent(self, message_id: str, seq: int, mr: int | None, *, unknown: bool = False,
-                        error: str | None = None, next_sending: tuple[str, int, str] | None = None) -> bool:
+                        error: str | None = None, next_sending: tuple[str, int, str] | None = None,
+                        report_requested: bool = True) -> bool:
         """Record a part's +CMGS outcome. With `next_sending` (message id, seq, modem) the
         modem's next part is marked `sending` in the same commit, so a modem busy with a
         queue costs one commit per part instead of two; returns whether it was (as
         `mark_sending`)."""
         def fn(conn: sqlite3.Connection) -> bool:
             now = clock()
-            conn.execute("UPDATE parts SET status = ?, mr = ?, submitted_at = ?, error = ? "
+            conn.execute("UPDATE parts SET status = ?, mr = ?, submitted_at = ?, error = ?, report_requested = ? "
                          "WHERE message_id = ? AND seq = ?",
-                         ("unknown" if unknown else "sent", mr, now, error, message_id, seq))
+                         ("unknown" if unknown else "sent", mr, now, error, int(report_requested),
+                          message_id, seq))
             # Counted for the modem's daily cap whatever the outcome: an unknown one may
             # have gone out, and the operator counts what went out.
             conn.execute(_COUNT_SUBMITTED, {"day": day_of(now), "message_id": message_id, "seq": seq})
@@ -172,19 +174,22 @@ class QueueRecords(StoreBase):
     async def expire_unreported(self, older_than: float) -> list[str]:
         """Parts accepted by the SC whose status report never came before `older_than`:
         a report can no longer be matched, so the message is settled as expired."""
+        # A part that asked for no report waits for none: `sent` is final for it.
         if not await self._fetchone("SELECT 1 AS x FROM parts WHERE status = 'sent' AND submitted_at < ? "
-                                    "LIMIT 1", (older_than,)):
+                                    "AND report_requested = 1 LIMIT 1", (older_than,)):
             return []
 
         def fn(conn: sqlite3.Connection) -> list[str]:
             now = clock()
             ids = [r[0] for r in conn.execute(
-                "SELECT DISTINCT message_id FROM parts WHERE status = 'sent' AND submitted_at < ?",
+                "SELECT DISTINCT message_id FROM parts WHERE status = 'sent' AND submitted_at < ? "
+                "AND report_requested = 1",
                 (older_than,))]
             reason = "no status report came while one could still be matched"
             for mid in ids:
                 conn.execute("UPDATE parts SET status = 'expired', error = ? WHERE message_id = ? "
-                             "AND status = 'sent' AND submitted_at < ?", (reason, mid, older_than))
+                             "AND status = 'sent' AND submitted_at < ? AND report_requested = 1",
+                             (reason, mid, older_than))
                 self._refresh(conn, mid, now, why=Why(reason, ErrorCode.NO_REPORT))
             return ids
         return await self.writer.write(fn)

@@ -231,6 +231,9 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE parts ADD COLUMN claim_until REAL;
     ALTER TABLE webhook_deliveries ADD COLUMN claimed_by TEXT;
     ALTER TABLE webhook_deliveries ADD COLUMN claim_until REAL;
+    -- whether the part's PDU asked for a status report ([sending] status_reports): one
+    -- that did not is never expired for want of a report
+    ALTER TABLE parts ADD COLUMN report_requested INTEGER NOT NULL DEFAULT 1;
     """,
 )
 

@@ -96,6 +96,7 @@ MIGRATIONS: tuple[str, ...] = (
         network_done_at DOUBLE PRECISION,
         claimed_by TEXT,
         claim_until DOUBLE PRECISION,
+        report_requested INTEGER NOT NULL DEFAULT 1,
         PRIMARY KEY (message_id, seq)
     );
     CREATE INDEX parts_due ON parts(status, next_attempt_at);
