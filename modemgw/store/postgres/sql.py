@@ -14,14 +14,33 @@ from functools import lru_cache
 
 from .. import outbox
 
-# outbox.DUE hands JSON arrays to SQLite's json_each; PostgreSQL has its own function.
-OVERRIDES: dict[str, str] = {
-    outbox.DUE: outbox.DUE
-    .replace("o.id NOT IN (SELECT value FROM json_each(:sending))",
-             "o.id NOT IN (SELECT CAST(value AS BIGINT) FROM json_array_elements_text(CAST(:sending AS json)))")
-    .replace("dest.name NOT IN (SELECT value FROM json_each(:full))",
-             "dest.name NOT IN (SELECT value FROM json_array_elements_text(CAST(:full AS json)))"),
-}
+# outbox.DUE as PostgreSQL runs it well: each destination's next deliveries are a LATERAL
+# subquery (SQLite's `w.id IN (correlated subquery)` made PostgreSQL run that subquery once
+# per row of the outbox: 0.07 s with 300 pending rows analyzed, 3 s and more before the first
+# ANALYZE, and JIT compiling on top); and JSON arrays are read by json_array_elements_text,
+# not SQLite's json_each. Same rows, same order.
+_DUE = """
+WITH RECURSIVE dest(name) AS (
+    SELECT MIN(destination) FROM webhook_deliveries
+    WHERE status = 'pending'
+    UNION ALL
+    SELECT (SELECT MIN(destination) FROM webhook_deliveries
+            WHERE status = 'pending' AND destination > dest.name)
+    FROM dest WHERE dest.name IS NOT NULL),
+picked AS (
+    SELECT w.*, ROW_NUMBER() OVER (PARTITION BY w.destination
+                                   ORDER BY w.next_attempt_at, w.id) AS turn
+    FROM dest CROSS JOIN LATERAL (
+        SELECT o.* FROM webhook_deliveries o
+        WHERE o.status = 'pending' AND o.destination = dest.name AND o.next_attempt_at <= :now
+          AND o.id NOT IN (SELECT CAST(value AS BIGINT) FROM json_array_elements_text(CAST(:sending AS json)))
+          AND NOT EXISTS (SELECT 1 FROM webhook_deliveries e WHERE e.status = 'pending'
+                          AND e.message_id = o.message_id AND e.id < o.id)
+        ORDER BY o.next_attempt_at, o.id LIMIT :per) AS w
+    WHERE dest.name NOT IN (SELECT value FROM json_array_elements_text(CAST(:full AS json))))
+SELECT * FROM picked ORDER BY turn, next_attempt_at, id LIMIT :limit
+"""
+OVERRIDES: dict[str, str] = {outbox.DUE: _DUE}
 
 _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\s+INDEXED BY \w+"), ""),                 # the planner's hints are SQLite's
