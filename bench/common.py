@@ -133,10 +133,14 @@ def free_port() -> int:
 
 
 def config_text(port: int, database: str, *, modems: list[tuple[str, str]] = (),
-                simulators: list[dict] = (), webhook_url: str | None = None) -> str:
-    """A configuration file: `modems` are (name, pty link), `simulators` [[simulator]] tables."""
+                simulators: list[dict] = (), webhook_url: str | None = None, node: str | None = None) -> str:
+    """A configuration file: `modems` are (name, pty link), `simulators` [[simulator]] tables;
+    `database` a SQLite path or a postgresql:// URL, `node` the [node] name (several nodes)."""
+    where = "url" if is_url(database) else "path"
     lines = ["[api]", f'listen = "127.0.0.1:{port}"', f"rate_limit_per_minute = {RATE_LIMIT}", "",
-             "[store]", f'path = "{database}"', ""]
+             "[store]", f'{where} = "{database}"', ""]
+    if node:
+        lines += ["[node]", f'name = "{node}"', ""]
     if webhook_url:
         lines += ["[webhooks]", f'default_url = "{webhook_url}"', ""]
     for name, link in modems:
@@ -149,13 +153,27 @@ def config_text(port: int, database: str, *, modems: list[tuple[str, str]] = (),
     return "\n".join(lines)
 
 
-class Gateway:
-    """`modemgw serve --config` in a child process, with an API key created beforehand."""
+def is_url(database: str) -> bool:
+    return database.startswith("postgresql://")
 
-    def __init__(self, work: Path, name: str = "gateway") -> None:
+
+STORES = ("sqlite", "postgresql")
+
+
+class Gateway:
+    """`modemgw serve --config` in a child process, with an API key created beforehand.
+    `store`: "sqlite" (a file in `work`) or "postgresql" (a new database on the benchmarks'
+    durable server, bench/pg.py), unless `database` names one. The process runs in `work`,
+    so a relative path in its configuration (the PostgreSQL spool's) lands there."""
+
+    def __init__(self, work: Path, name: str = "gateway", *, store: str = "sqlite",
+                 database: str | None = None) -> None:
         self.work = work
         self.name = name
-        self.database = str(work / "modemgw.db")
+        if database is None and store == "postgresql":
+            from . import pg
+            database = pg.database()
+        self.database = database or str(work / "modemgw.db")
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: asyncio.subprocess.Process | None = None
@@ -188,7 +206,7 @@ class Gateway:
         try:
             self.process = await asyncio.create_subprocess_exec(
                 MODEMGW, "serve", "--config", str(path), stdin=asyncio.subprocess.DEVNULL,
-                stdout=out, stderr=out, start_new_session=True)
+                stdout=out, stderr=out, start_new_session=True, cwd=self.work)
         finally:
             out.close()
         await self.wait_ready(ready_timeout)
@@ -211,6 +229,14 @@ class Gateway:
     def cpu(self) -> float:
         return cpu_seconds(self.pid)
 
+    def db_cpu(self) -> float:
+        """CPU seconds of the database server so far (PostgreSQL's processes; 0 on SQLite,
+        whose work is done inside the gateway's process)."""
+        if not is_url(self.database):
+            return 0.0
+        from . import pg
+        return pg.cpu()
+
     def rss(self) -> float:
         return rss_mb(self.pid)
 
@@ -228,6 +254,10 @@ class Gateway:
             return await self.process.wait()
 
     def query(self, sql: str) -> list[tuple]:
+        if is_url(self.database):
+            import psycopg
+            with psycopg.connect(self.database, autocommit=True) as pg:
+                return pg.execute(sql).fetchall()
         conn = sqlite3.connect(f"file:{self.database}?mode=ro", uri=True, timeout=10)
         try:
             return conn.execute(sql).fetchall()

@@ -21,7 +21,7 @@ import sys
 import time
 from pathlib import Path
 
-from .common import PYTHON, ROOT, Gateway, Result, Workdir, config_text, cpu_seconds, free_port, log
+from .common import PYTHON, ROOT, Gateway, Result, Workdir, config_text, cpu_seconds, free_port, is_url, log
 
 RATES = (100, 500, 1000)
 BULK = 10
@@ -83,11 +83,11 @@ async def run_wrk(url: str, script_text: str, env: dict[str, str], duration: flo
 async def committed_wrk(gw: Gateway, duration: float, connections: int, work: Path,
                         recipients: int) -> dict:
     """A wrk run, checked against the database: every 2xx answer's messages were committed.
-    Adds `messages` (accepted), `cpu` (the gateway's seconds) and `summary`."""
+    Adds `messages` (accepted), `cpu` (the gateway's seconds), `db_cpu` (PostgreSQL's) and `summary`."""
     before = gw.query("SELECT COUNT(*) FROM messages")[0][0]
-    cpu0 = gw.cpu()
+    cpu0, db0 = gw.cpu(), gw.db_cpu()
     w = await wrk(gw.url, gw.key, duration, connections, work, recipients)
-    cpu = gw.cpu() - cpu0
+    cpu, db_cpu = gw.cpu() - cpu0, gw.db_cpu() - db0
     committed = gw.query("SELECT COUNT(*) FROM messages")[0][0] - before
     messages = w["ok"] * recipients
     if w["ok"] == 0:
@@ -97,8 +97,8 @@ async def committed_wrk(gw: Gateway, duration: float, connections: int, work: Pa
                            f"the database holds {committed} messages")
     summary = (f"wrk, {recipients} per request: {w['requests']} requests in {w['elapsed']:.2f} s, "
                f"non-2xx {w['non2xx']}, socket errors {w['socket_errors']}, committed rows {committed}, "
-               f"gateway CPU {cpu:.2f} s")
-    return {**w, "messages": messages, "cpu": cpu, "summary": summary}
+               f"gateway CPU {cpu:.2f} s" + (f", PostgreSQL CPU {db_cpu:.2f} s" if is_url(gw.database) else ""))
+    return {**w, "messages": messages, "cpu": cpu, "db_cpu": db_cpu, "summary": summary}
 
 
 async def floor_app_handler(request):
@@ -153,38 +153,42 @@ async def loadgen(url: str, key: str, rate: float, duration: float) -> dict:
     return json.loads(out)
 
 
-async def run(*, duration: float = 10.0, connections: int = 32, keep: bool = False, quick: bool = False) -> Result:
+async def run(*, duration: float = 10.0, connections: int = 32, keep: bool = False, quick: bool = False,
+              store: str = "sqlite", rates: tuple[int, ...] = RATES, floor: bool = True,
+              bulk: bool = True) -> Result:
+    """`store`: "sqlite" or "postgresql" (bench/pg.py's durable server; PostgreSQL's own CPU
+    per message is then a figure too). `rates`, `floor`, `bulk` leave parts out
+    (bench/postgres.py measures only what it compares)."""
     if quick:
         duration = 4.0
     result = Result()
     if shutil.which("wrk") is None:
         raise RuntimeError("wrk is not installed (apt-get install -y wrk)")
+    on_pg = store == "postgresql"
     with Workdir("ingest", keep) as work:
-        gw = Gateway(work)
+        gw = Gateway(work, store=store)
         await gw.start(config_text(gw.port, gw.database,
                                    simulators=[{"name": "capped", "latency": 0.0, "per_day": 0}]))
         try:
-            f = await floor_wrk(duration, connections, work)
-            floor = f["ok"] / f["elapsed"]
-            result.add("ingest: bare aiohttp floor (wrk)", floor, "req/s", digits=0,
-                       note=f"{connections} connections, {duration:g} s")
-            result.add("ingest: bare aiohttp CPU per request", f["cpu"] / f["ok"] * 1e6, "us/req", digits=0)
-            result.details.append(f"floor: {f['requests']} requests in {f['elapsed']:.2f} s, "
-                                  f"non-2xx {f['non2xx']}, CPU {f['cpu']:.2f} s")
+            floor_rate = await _floor(result, duration, connections, work) if floor else None
             w = await committed_wrk(gw, duration, connections, work, recipients=1)
             result.add("ingest: sustained (wrk, closed loop)", w["messages"] / w["elapsed"], "msg/s", 3000,
                        "higher", 0, note=f"{connections} connections, {duration:g} s")
-            result.add("ingest: sustained, share of the floor", w["messages"] / w["elapsed"] / floor * 100,
-                       "%", 50, "higher", 0)
+            if floor_rate:
+                result.add("ingest: sustained, share of the floor",
+                           w["messages"] / w["elapsed"] / floor_rate * 100, "%", 50, "higher", 0)
             result.add("ingest: gateway CPU per message", w["cpu"] / w["messages"] * 1e6, "us/msg", 350,
                        "lower", 0)
+            if on_pg:
+                result.add("ingest: PostgreSQL CPU per message", w["db_cpu"] / w["messages"] * 1e6, "us/msg",
+                           digits=0)
             result.add("ingest: latency p50 under wrk", w["p50_ms"], "ms", digits=1)
             result.add("ingest: latency p99 under wrk", w["p99_ms"], "ms", digits=1)
             result.details.append(w["summary"])
-            for rate in RATES:
-                cpu0 = gw.cpu()
+            for rate in rates:
+                cpu0, db0 = gw.cpu(), gw.db_cpu()
                 r = await loadgen(gw.url, gw.key, rate, duration)
-                cpu1 = gw.cpu()
+                cpu1, db1 = gw.cpu(), gw.db_cpu()
                 if r["ok"] != r["sent"]:
                     log(f"ingest: at {rate}/s {r['sent'] - r['ok']} requests failed: {r['statuses']}")
                 target = 10.0 if rate == 500 else None
@@ -192,19 +196,38 @@ async def run(*, duration: float = 10.0, connections: int = 32, keep: bool = Fal
                 result.add(f"ingest: p99 at {rate} req/s", r["p99_ms"], "ms", target, "lower", 2)
                 result.add(f"ingest: gateway CPU at {rate} req/s", (cpu1 - cpu0) / (r["duration"] + 1.0) * 100,
                            "% of a core", digits=0)
+                if on_pg:
+                    result.add(f"ingest: PostgreSQL CPU at {rate} req/s",
+                               (db1 - db0) / (r["duration"] + 1.0) * 100, "% of a core", digits=0)
                 result.details.append(
                     f"loadgen {rate}/s: ok {r['ok']}/{r['sent']}, achieved {r['achieved_rate']:.0f}/s, "
                     f"p90 {r['p90_ms']:.2f} ms, max {r['max_ms']:.1f} ms, client lag p99 "
                     f"{r['client_lag_p99_ms']:.2f} ms")
-            w = await committed_wrk(gw, duration, connections, work, recipients=BULK)
-            result.add(f"ingest: {BULK} recipients per request (wrk)", w["messages"] / w["elapsed"],
-                       "msg/s", digits=0, note=f"{connections} connections, {duration:g} s")
-            result.add(f"ingest: gateway CPU per message, {BULK} per request",
-                       w["cpu"] / w["messages"] * 1e6, "us/msg", digits=0)
-            result.details.append(w["summary"])
+            if bulk:
+                w = await committed_wrk(gw, duration, connections, work, recipients=BULK)
+                result.add(f"ingest: {BULK} recipients per request (wrk)", w["messages"] / w["elapsed"],
+                           "msg/s", digits=0, note=f"{connections} connections, {duration:g} s")
+                result.add(f"ingest: gateway CPU per message, {BULK} per request",
+                           w["cpu"] / w["messages"] * 1e6, "us/msg", digits=0)
+                if on_pg:
+                    result.add(f"ingest: PostgreSQL CPU per message, {BULK} per request",
+                               w["db_cpu"] / w["messages"] * 1e6, "us/msg", digits=0)
+                result.details.append(w["summary"])
         finally:
             await gw.stop()
     return result
+
+
+async def _floor(result: Result, duration: float, connections: int, work: Path) -> float:
+    """The bare aiohttp app's figures, added to `result`; returns its rate."""
+    f = await floor_wrk(duration, connections, work)
+    rate = f["ok"] / f["elapsed"]
+    result.add("ingest: bare aiohttp floor (wrk)", rate, "req/s", digits=0,
+               note=f"{connections} connections, {duration:g} s")
+    result.add("ingest: bare aiohttp CPU per request", f["cpu"] / f["ok"] * 1e6, "us/req", digits=0)
+    result.details.append(f"floor: {f['requests']} requests in {f['elapsed']:.2f} s, "
+                          f"non-2xx {f['non2xx']}, CPU {f['cpu']:.2f} s")
+    return rate
 
 
 if __name__ == "__main__":

@@ -7,7 +7,12 @@
 Benchmarks: ingest, overhead, utilisation, dlr, footprint, console (idle RSS with the
 console and without, alternating in one run), versus (the peers),
 dialects (CPU per send request, each dialect beside the native API), smpp (submit_sm
-accepted per second through one session, beside the HTTP ingest figure).
+accepted per second through one session, beside the HTTP ingest figure); on PostgreSQL
+(Debian's postgresql, a private durable server: bench/pg.py): pg-ingest and pg-overhead
+(ingest and overhead on SQLite and PostgreSQL, alternating), cluster (3 nodes x 4 modems
+on one database: utilisation, idle memory), pgdriver (psycopg 3 and asyncpg on the
+store's statements). `--store postgresql` runs ingest, overhead and utilisation on
+PostgreSQL instead of SQLite.
 Each runs `--repeat` times (versus, dialects, smpp and console once: see ONCE); the table gives the
 median, the spread (min-max) and, where there is a target, whether the median meets it.
 Details of every run go to stderr; `--json FILE` keeps all values.
@@ -27,8 +32,8 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     __package__ = "bench"
 
-from bench import console, dialects, ingest, reports, sending, smpp, versus  # noqa: E402
-from bench.common import Figure, log, median  # noqa: E402
+from bench import cluster, console, dialects, ingest, pgdriver, postgres, reports, sending, smpp, versus  # noqa: E402
+from bench.common import STORES, Figure, log, median  # noqa: E402
 
 BENCHMARKS = {
     "ingest": ingest.run,
@@ -40,11 +45,17 @@ BENCHMARKS = {
     "versus": versus.run,
     "dialects": dialects.run,
     "smpp": smpp.run,
+    "pg-ingest": postgres.ingest_both,
+    "pg-overhead": postgres.overhead_both,
+    "cluster": cluster.run,
+    "pgdriver": pgdriver.run,
 }
 # One repetition unless --repeat-slow says otherwise: the peer comparison takes minutes,
 # and dialects, smpp and console alternate their own rounds (bench/dialects.py, bench/smpp.py,
 # bench/console.py).
-ONCE = {"versus", "dialects", "smpp", "console"}
+ONCE = {"versus", "dialects", "smpp", "console", "pg-ingest", "pg-overhead", "pgdriver"}
+# The benchmarks that take --store.
+ON_STORE = {"ingest", "overhead", "utilisation"}
 
 
 def fmt(value: float, digits: int) -> str:
@@ -78,6 +89,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--quick", action="store_true", help="shorter runs (fewer messages, shorter windows)")
     p.add_argument("--peer", action="append", choices=sorted(versus.PEER_CLASSES),
                    help="peers for `versus` (repeatable; default: all three)")
+    p.add_argument("--store", choices=STORES, default="sqlite",
+                   help="the database of ingest, overhead and utilisation (default sqlite; postgresql: "
+                        "a private durable server, bench/pg.py)")
     p.add_argument("--keep", action="store_true", help="keep working directories (logs, databases)")
     p.add_argument("--json", type=Path, help="write every value to this file")
     args = p.parse_args(argv)
@@ -92,6 +106,8 @@ def main(argv: list[str] | None = None) -> int:
             kwargs = {"keep": args.keep, "quick": args.quick}
             if name == "versus" and args.peer:
                 kwargs["peers"] = tuple(args.peer)
+            if name in ON_STORE:
+                kwargs["store"] = args.store
             try:
                 result = asyncio.run(BENCHMARKS[name](**kwargs))
             except Exception as exc:

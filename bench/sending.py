@@ -20,8 +20,8 @@ import time
 
 from modemgw.simulator import Settings, Simulator
 
-from .common import (AnswerCount, Gateway, Result, Workdir, answers_sent, config_text, post_messages, prompt_waits,
-                     recipient, submit_intervals)
+from .common import (AnswerCount, Gateway, Result, Workdir, answers_sent, config_text, is_url, post_messages,
+                     prompt_waits, recipient, submit_intervals)
 
 
 async def queue_messages(gw: Gateway, names: list[str], count: int) -> None:
@@ -36,22 +36,24 @@ async def queue_messages(gw: Gateway, names: list[str], count: int) -> None:
         await gw.stop()
 
 
-async def overhead(*, count: int = 1000, keep: bool = False, quick: bool = False) -> Result:
+async def overhead(*, count: int = 1000, keep: bool = False, quick: bool = False, store: str = "sqlite") -> Result:
+    """`store`: "sqlite" or "postgresql" (bench/pg.py; PostgreSQL's own CPU per part is then
+    a figure too)."""
     if quick:
         count = 300
     result = Result()
     with Workdir("overhead", keep) as work:
-        gw = Gateway(work)
+        gw = Gateway(work, store=store)
         await queue_messages(gw, ["sim0"], count)
         sim = Simulator(work / "ttySIM0", settings=Settings(latency=0.0, report_delay=0.2))
         async with sim:
             await sim.wait_ready()
             await gw.start(config_text(gw.port, gw.database, modems=[("sim0", str(work / "ttySIM0"))]))
             try:
-                cpu0, t0 = gw.cpu(), time.monotonic()
+                cpu0, db0, t0 = gw.cpu(), gw.db_cpu(), time.monotonic()
                 answers = AnswerCount(sim.transcript)
                 await sim.wait_for(lambda: answers.count >= count, timeout=count * 0.2 + 60)
-                cpu1 = gw.cpu()
+                cpu1, db1 = gw.cpu(), gw.db_cpu()
                 intervals = submit_intervals(sim.transcript)
                 first, last = intervals[0][0], intervals[count - 1][1]
                 rate = (count - 1) / (last - first)
@@ -66,6 +68,9 @@ async def overhead(*, count: int = 1000, keep: bool = False, quick: bool = False
                 result.add("overhead: `> ` prompt -> PDU written (median)",
                            waits[len(waits) // 2] * 1000, "ms", digits=2)
                 result.add("overhead: gateway CPU per part", (cpu1 - cpu0) / count * 1000, "ms/part", digits=2)
+                if is_url(gw.database):
+                    result.add("overhead: PostgreSQL CPU per part", (db1 - db0) / count * 1000, "ms/part",
+                               digits=2)
                 result.details.append(
                     f"overhead: {count} parts in {last - first:.2f} s (ready -> first AT+CMGS "
                     f"{first - t0:.2f} s), modem busy {busy * 100:.1f} %, gap p99 "
@@ -75,14 +80,15 @@ async def overhead(*, count: int = 1000, keep: bool = False, quick: bool = False
     return result
 
 
-async def utilisation(*, modems: int = 8, window: float = 60.0, keep: bool = False, quick: bool = False) -> Result:
+async def utilisation(*, modems: int = 8, window: float = 60.0, keep: bool = False, quick: bool = False,
+                      store: str = "sqlite") -> Result:
     if quick:
         window = 20.0
     result = Result()
     latencies = [1.0 + 2.0 * i / (modems - 1) for i in range(modems)]
     backlog = int(sum(window / lat for lat in latencies) * 1.5) + 20
     with Workdir("utilisation", keep) as work:
-        gw = Gateway(work)
+        gw = Gateway(work, store=store)
         sims = [Simulator(work / f"ttySIM{i}", settings=Settings(latency=lat, report_delay=0.5))
                 for i, lat in enumerate(latencies)]
         for sim in sims:
@@ -106,20 +112,7 @@ async def utilisation(*, modems: int = 8, window: float = 60.0, keep: bool = Fal
         finally:
             for sim in sims:
                 await sim.stop()
-        shares, sent = [], 0
-        for sim in sims:
-            intervals = submit_intervals(sim.transcript)
-            sent += len(intervals)
-            if not intervals:
-                shares.append(0.0)
-                continue
-            begin = intervals[0][0]
-            busy = sum(min(b, end) - a for a, b in intervals if a < end)
-            # A submit still waiting for its answer at the end counts as busy up to the end.
-            pending = [e.at for e in sim.transcript.entries if e.kind == "line"
-                       and e.data.upper().startswith("AT+CMGS=") and e.at > intervals[-1][1] and e.at < end]
-            busy += sum(end - a for a in pending)
-            shares.append(busy / (end - begin))
+        shares, sent = busy_shares(sims, end)
         overall = sum(shares) / len(shares)
         result.add(f"utilisation: modem time busy ({modems} modems, 1-3 s)", overall * 100, "%", 99, "higher", 2,
                    note=f"{window:g} s window")
@@ -129,3 +122,23 @@ async def utilisation(*, modems: int = 8, window: float = 60.0, keep: bool = Fal
             f"{posted:.2f} s; {sent} parts submitted, {remaining} still queued at the end; gateway CPU "
             f"{cpu:.1f} s in total; per modem busy % {', '.join(f'{s * 100:.2f}' for s in shares)}")
     return result
+
+
+def busy_shares(sims: list[Simulator], end: float) -> tuple[list[float], int]:
+    """Each modem's busy share up to `end` (time between AT+CMGS and its answer, over the
+    window from its first AT+CMGS), and the submits counted."""
+    shares, sent = [], 0
+    for sim in sims:
+        intervals = submit_intervals(sim.transcript)
+        sent += len(intervals)
+        if not intervals:
+            shares.append(0.0)
+            continue
+        begin = intervals[0][0]
+        busy = sum(min(b, end) - a for a, b in intervals if a < end)
+        # A submit still waiting for its answer at the end counts as busy up to the end.
+        pending = [e.at for e in sim.transcript.entries if e.kind == "line"
+                   and e.data.upper().startswith("AT+CMGS=") and e.at > intervals[-1][1] and e.at < end]
+        busy += sum(end - a for a in pending)
+        shares.append(busy / (end - begin))
+    return shares, sent
