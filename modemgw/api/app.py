@@ -14,7 +14,7 @@ from ..store import Store
 from . import gateway, messages
 from .context import CONTEXT, Context
 from ..web.edge import CORE
-from .middleware import respond
+from .middleware import authenticate, respond
 
 MAX_BODY = 256 * 1024
 
@@ -55,7 +55,7 @@ def create_app(store: Store, *, modems: Callable[[], list[dict]] = lambda: [],
                     settings=Settings(default_region=default_region, allow_short_codes=allow_short_codes,
                                       national_languages=tuple(national_languages), policy=policy),
                     clock=clock, wall_clock=wall_clock)
-    app = web.Application(middlewares=[respond], client_max_size=max_body)
+    app = web.Application(middlewares=[respond, authenticate], client_max_size=max_body)
     app[CORE] = core                      # for the dialects' sub-applications
     app[CONTEXT] = Context(
         core=core, store=store, modems=modems, max_body=max_body, metrics=metrics or _no_metrics)

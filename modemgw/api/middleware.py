@@ -1,6 +1,4 @@
-"""Every request: one log line, errors in the contract's shape, then API key and rate limit.
-
-One middleware, not two: each layer is one more coroutine and wrapper per request."""
+"""Every request: one log line, errors in the contract's shape, then API key and rate limit."""
 
 from __future__ import annotations
 
@@ -36,7 +34,6 @@ async def respond(request: web.Request, handler) -> web.StreamResponse:
     path = request.rel_url.raw_path    # still percent-encoded: a decoded %0A would forge a log line
     request[LOGGED] = {}
     try:
-        await _authenticate(request)
         response = await handler(request)
     except ApiError as err:
         response = error_response(err)
@@ -70,14 +67,14 @@ async def respond(request: web.Request, handler) -> web.StreamResponse:
     return response
 
 
-async def _authenticate(request: web.Request) -> None:
-    """The Bearer key and its rate limit, where the route needs them."""
-    match_info = request.match_info
-    if getattr(match_info, "http_exception", None) is not None:
-        return                            # no such route: not_found, whoever asks
-    if len(match_info.apps) > 1:
-        return                            # a dialect's sub-application: it has its own credentials
-    resource = match_info.route.resource
+@web.middleware
+async def authenticate(request: web.Request, handler) -> web.StreamResponse:
+    if getattr(request.match_info, "http_exception", None) is not None:
+        return await handler(request)     # no such route: not_found, whoever asks
+    if len(request.match_info.apps) > 1:
+        return await handler(request)     # a dialect's sub-application: it has its own credentials
+    resource = request.match_info.route.resource
     if resource is not None and resource.canonical in PUBLIC:
-        return
+        return await handler(request)
     await bearer(request)
+    return await handler(request)

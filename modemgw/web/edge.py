@@ -30,10 +30,7 @@ class ServerFault(CoreError):
 
 
 def core_of(request: web.Request) -> Core:
-    # The current app first: request.config_dict builds a new chain of the apps on every
-    # access, and the native API's app holds the core itself.
-    core = request.app.get(CORE)
-    return core if core is not None else request.config_dict[CORE]
+    return request.config_dict[CORE]
 
 
 def errors(render: Render, *, rate_headers: bool = True) -> Callable:
