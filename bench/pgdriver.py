@@ -182,7 +182,7 @@ async def run(*, rounds: int = 3, inserts: int = 2000, reads: int = 5000, keep: 
 
     from . import pg
     try:
-        import asyncpg  # noqa: F401
+        import asyncpg
     except ImportError:
         raise RuntimeError("asyncpg is not installed (.venv/bin/pip install asyncpg): "
                            "the benchmark compares it, modemgw does not use it") from None
@@ -214,7 +214,6 @@ async def run(*, rounds: int = 3, inserts: int = 2000, reads: int = 5000, keep: 
             + ", ".join(f"{r['wall_p99_us']:.0f}" for r in runs) + " us; client CPU "
             + ", ".join(f"{r['cpu_us']:.0f}" for r in runs) + " us; server CPU "
             + ", ".join(f"{r['server_cpu_us']:.0f}" for r in runs) + " us")
-    import asyncpg
     result.details.append(f"pgdriver: PostgreSQL {pg.version()}, psycopg {psycopg.__version__} "
                           f"(libpq {libpq.get('psycopg-binary')} in the binary build, "
                           f"{libpq.get('psycopg-python')} from Debian for the pure-Python one), asyncpg "

@@ -20,8 +20,8 @@ import time
 
 from modemgw.simulator import Settings, Simulator
 
-from .common import (AnswerCount, Gateway, Result, Workdir, answers_sent, config_text, is_url, post_messages,
-                     prompt_waits, recipient, submit_intervals)
+from .common import (AnswerCount, Gateway, Result, Workdir, config_text, is_url, post_messages, prompt_waits,
+                     recipient, submit_intervals)
 
 
 async def queue_messages(gw: Gateway, names: list[str], count: int) -> None:
