@@ -69,8 +69,11 @@ class Dispatcher:
         reconciled = await self.store.reconcile_in_flight()
         if reconciled:
             log.warning("parts_in_doubt=%d (the gateway stopped while sending; now 'unknown')", reconciled)
-        await self.inbound.restore()
-        await self.reports.restore()
+        # What this node's modems (or a stopped node's) received before a stop; another
+        # live node applies its own.
+        elsewhere = await self.store.modems_elsewhere()
+        await self.inbound.restore(elsewhere)
+        await self.reports.restore(elsewhere)
         now = self.clock()
         for name, count in (await self.store.sent_today(now)).items():
             if name in self.slots:

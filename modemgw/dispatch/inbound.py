@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from ..modem import ReceivedPdu
@@ -54,10 +54,12 @@ class Inbound:
             for message in self._reassembler.expire(now):
                 await self._store_inbound(message)
 
-    async def restore(self) -> None:
-        """Parts received before a restart but not yet joined go back into the reassembler."""
+    async def restore(self, elsewhere: Collection[str] = ()) -> None:
+        """Parts received before a restart but not yet joined go back into the reassembler
+        (but for those of the modems `elsewhere`: another live node's own)."""
         for row, part in decode_kept(await self.store.pending_received(), Deliver):
-            await self._reassemble(part, _Kept(row["id"], row["modem"]))
+            if row["modem"] not in elsewhere:
+                await self._reassemble(part, _Kept(row["id"], row["modem"]))
 
     async def _reassemble(self, part: Deliver, kept: _Kept) -> None:
         async with self._lock:

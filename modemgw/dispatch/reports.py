@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 from ..modem import ReceivedPdu
 from ..sms import Outcome, StatusReport
@@ -74,11 +74,13 @@ class Reports:
                 task.cancel()
             await asyncio.gather(*late, return_exceptions=True)
 
-    async def restore(self) -> None:
+    async def restore(self, elsewhere: Collection[str] = ()) -> None:
         """Reports kept before a crash but not applied: apply them now (the modem was
-        already told they were received, so nobody else will)."""
+        already told they were received, so nobody else will); but not those of the
+        modems `elsewhere` (another live node's, which applies its own)."""
         for row, report in decode_kept(await self.store.pending_reports(), StatusReport):
-            await self._apply_kept(row["modem"], report, row["id"])
+            if row["modem"] not in elsewhere:
+                await self._apply_kept(row["modem"], report, row["id"])
 
     async def _report_later(self, modem: str, report: StatusReport, pdu_id: int,
                             waiting_for: PartKey | None) -> None:

@@ -95,6 +95,12 @@ class NodeRecords(StoreBase):
         SQLite file has one node: nothing to hear."""
         await asyncio.Event().wait()
 
+    async def modems_elsewhere(self) -> set[str]:
+        """The modems of the other live nodes: what they received is theirs to apply."""
+        rows = await self._fetchall("SELECT modems FROM nodes WHERE name <> ? AND heartbeat_at >= ?",
+                                    (self.node_name, clock() - self.lease_seconds))
+        return {m for r in rows for m in json.loads(r["modems"])}
+
     async def list_nodes(self) -> list[dict]:
         """The nodes, their modems, the parts and deliveries they hold, their last heartbeat."""
         rows = await self._fetchall(
