@@ -121,3 +121,18 @@ async def test_a_keys_rate_limit_holds_across_the_nodes_of_one_database():
     finally:
         for gateway in gateways:
             await gateway.stop()
+
+
+async def test_nodes_starting_together_on_a_new_database_migrate_it_once():
+    from modemgw.store import Store
+    from modemgw.store.postgres.schema import MIGRATIONS
+    url = pgserver.server().database(migrated=False)
+    stores = [Store(url) for _ in range(3)]
+    try:
+        await asyncio.gather(*(s.open() for s in stores))      # three writers migrate at once
+        rows = await stores[0]._fetchall("SELECT version FROM schema_version")
+        assert rows == [{"version": len(MIGRATIONS)}]
+        key_id, token = await stores[1].create_key("after")
+        assert (await stores[2].key_for_token(token))["id"] == key_id
+    finally:
+        await asyncio.gather(*(s.close() for s in stores))
