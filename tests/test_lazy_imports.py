@@ -94,6 +94,12 @@ def test_dialects_and_receivers_that_are_off_are_not_loaded(tmp_path):
     assert "modemgw.dialects.voximplant" in loaded
 
 
+def test_the_console_loads_jinja2_on_its_first_page_only(tmp_path):
+    loaded = _loaded(tmp_path, '[console]\nenabled = true\n')
+    assert "modemgw.console.render" in loaded
+    assert _under(loaded, ("jinja2", "markupsafe")) == []
+
+
 @pytest.mark.parametrize("extra,expected", [
     ('[console]\nenabled = true\n', "modemgw.console"),
     ('[smpp]\nlisten = "127.0.0.1:0"\n', "modemgw.smppd"),

@@ -11,9 +11,12 @@ from __future__ import annotations
 import hashlib
 import time
 from importlib import resources
+from typing import TYPE_CHECKING
 
-import jinja2
 from aiohttp import web
+
+if TYPE_CHECKING:
+    import jinja2
 
 PREFIX = "/console"
 FILES = resources.files(__package__)
@@ -52,19 +55,29 @@ def age(seconds: float | None) -> str:
 
 class Pages:
     def __init__(self) -> None:
-        self.env = jinja2.Environment(loader=jinja2.FunctionLoader(_source), autoescape=True,
-                                      undefined=jinja2.StrictUndefined, trim_blocks=True,
-                                      lstrip_blocks=True)
-        self.env.filters.update(when=when, age=age)
-        self.env.globals["prefix"] = PREFIX
+        self._env: jinja2.Environment | None = None
         self.static = {}
         for item in (FILES / "static").iterdir():
             suffix = item.name[item.name.rfind("."):]
             if item.is_file() and suffix in STATIC_TYPES:
                 body = item.read_bytes()
                 self.static[item.name] = (body, STATIC_TYPES[suffix], hashlib.sha256(body).hexdigest()[:16])
-        # Static URLs carry their content's digest, so that browsers may keep them for a year.
-        self.env.globals["static"] = lambda name: f"{PREFIX}/static/{name}?v={self.static[name][2]}"
+
+    @property
+    def env(self) -> jinja2.Environment:
+        """Made on the first page rendered: Jinja2 and MarkupSafe (about 1 MB resident) are
+        imported then, not when the console is mounted, so a gateway whose console nobody
+        has opened since it started does not hold them."""
+        if self._env is None:
+            import jinja2
+            env = jinja2.Environment(loader=jinja2.FunctionLoader(_source), autoescape=True,
+                                     undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+            env.filters.update(when=when, age=age)
+            env.globals["prefix"] = PREFIX
+            # Static URLs carry their content's digest, so that browsers may keep them for a year.
+            env.globals["static"] = lambda name: f"{PREFIX}/static/{name}?v={self.static[name][2]}"
+            self._env = env
+        return self._env
 
     def page(self, name: str, status: int = 200, **values: object) -> web.Response:
         return web.Response(text=self.env.get_template(name).render(**values), status=status,
