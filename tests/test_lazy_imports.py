@@ -4,14 +4,16 @@ no memory, and neither does what is only needed on first use (phonenumbers on th
 number checked, the OpenAPI document on its first request, /metrics).
 
 Each case is `modemgw serve --config FILE` run by the `modemgw` script's `main` in a fresh
-interpreter, and looks at `sys.modules` once the gateway has started; this interpreter has imported most of these
-modules for other tests. The modem is on a port that does not exist: its supervisor keeps
-trying to open it, and nothing else needs it. Each case also names modules that must be
-there, so that a module renamed or moved makes the test fail instead of pass for nothing.
+interpreter (this one has imported most of these modules for other tests), and looks at
+`sys.modules` once the gateway has started. The modem is on a port that does not exist:
+its supervisor keeps trying to open it, and nothing else needs it. The names checked are
+modules that exist, and the features' own are seen loaded once the feature is on, so that
+a module renamed or moved makes the test fail instead of pass for nothing.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import subprocess
 import sys
@@ -77,6 +79,12 @@ def _loaded(tmp_path: Path, extra: str = "") -> set[str]:
 
 def _under(loaded: set[str], prefixes: tuple[str, ...]) -> list[str]:
     return sorted(m for m in loaded if any(m == p or m.startswith(p + ".") for p in prefixes))
+
+
+def test_the_names_are_modules():
+    for name in (*NEVER_BY_DEFAULT, *DIALECTS, *RECEIVERS):
+        if name.startswith("modemgw."):
+            assert importlib.util.find_spec(name) is not None, name
 
 
 def test_the_default_configuration_loads_no_feature_that_is_off(tmp_path):
