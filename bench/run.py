@@ -4,8 +4,10 @@
     .venv/bin/python -m bench --only ingest --repeat 5
     .venv/bin/python -m bench --quick                # shorter runs, for trying the harness
 
-Benchmarks: ingest, overhead, utilisation, dlr, footprint, console (idle RSS with the
-console and without, alternating in one run), versus (the peers),
+Benchmarks: ingest, overhead, utilisation, dlr, footprint, idle (idle RSS beside a bare
+`import aiohttp.web`, 3 rounds; `python -m bench.idle --against DIR` compares another
+checkout), console (idle RSS with the console and without, alternating in one run),
+versus (the peers),
 dialects (CPU per send request, each dialect beside the native API), smpp (submit_sm
 accepted per second through one session, beside the HTTP ingest figure); on PostgreSQL
 (Debian's postgresql, a private durable server: bench/pg.py): pg-ingest and pg-overhead
@@ -13,7 +15,7 @@ accepted per second through one session, beside the HTTP ingest figure); on Post
 on one database: utilisation, idle memory), pgdriver (psycopg 3 and asyncpg on the
 store's statements). `--store postgresql` runs ingest, overhead and utilisation on
 PostgreSQL instead of SQLite.
-Each runs `--repeat` times (versus, dialects, smpp and console once: see ONCE); the table gives the
+Each runs `--repeat` times (versus, dialects, smpp, console and idle once: see ONCE); the table gives the
 median, the spread (min-max) and, where there is a target, whether the median meets it.
 Details of every run go to stderr; `--json FILE` keeps all values.
 """
@@ -32,7 +34,7 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     __package__ = "bench"
 
-from bench import cluster, console, dialects, ingest, pgdriver, postgres, reports, sending, smpp, versus  # noqa: E402
+from bench import cluster, console, dialects, idle, ingest, pgdriver, postgres, reports, sending, smpp, versus  # noqa: E402
 from bench.common import STORES, Figure, log, median  # noqa: E402
 
 BENCHMARKS = {
@@ -41,6 +43,7 @@ BENCHMARKS = {
     "utilisation": sending.utilisation,
     "dlr": reports.dlr,
     "footprint": reports.footprint,
+    "idle": idle.run,
     "console": console.run,
     "versus": versus.run,
     "dialects": dialects.run,
@@ -53,7 +56,7 @@ BENCHMARKS = {
 # One repetition unless --repeat-slow says otherwise: the peer comparison takes minutes,
 # and dialects, smpp and console alternate their own rounds (bench/dialects.py, bench/smpp.py,
 # bench/console.py).
-ONCE = {"versus", "dialects", "smpp", "console", "pg-ingest", "pg-overhead", "pgdriver"}
+ONCE = {"versus", "dialects", "smpp", "console", "idle", "pg-ingest", "pg-overhead", "pgdriver"}
 # The benchmarks that take --store.
 ON_STORE = {"ingest", "overhead", "utilisation"}
 
