@@ -22,3 +22,13 @@ def database(request, tmp_path) -> str:
     if request.param == "sqlite":
         return str(tmp_path / "gw.db")
     return pgserver.server().database()
+
+
+@pytest.fixture
+def another_database(database, tmp_path_factory):
+    """Makes a second, empty store on the same engine as `database`."""
+    def make() -> str:
+        if database.startswith("postgresql://"):
+            return pgserver.server().database()
+        return str(tmp_path_factory.mktemp("another") / "gw.db")
+    return make

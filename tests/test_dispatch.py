@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import sqlite3
 import time
 from datetime import datetime, timezone
 
@@ -33,9 +32,9 @@ class Clock:
 
 
 @contextlib.asynccontextmanager
-async def gateway(tmp_path, *, sims=(("a", "generic"),), settings=QUICK, faults=None, limits=None,
+async def gateway(tmp_path, database, *, sims=(("a", "generic"),), settings=QUICK, faults=None, limits=None,
                   clock=None, sim_settings=None):
-    store = Store(str(tmp_path / "gw.db"), default_webhook_url="http://127.0.0.1:9/hook")
+    store = Store(database, default_webhook_url="http://127.0.0.1:9/hook")
     await store.open()
     simulators, modems = {}, []
     for name, profile in sims:
@@ -88,9 +87,9 @@ async def status_of(store, mid):
     return (await store.get_message(mid))["status"]
 
 
-async def test_long_message_sent_and_delivered(tmp_path):
+async def test_long_message_sent_and_delivered(tmp_path, database):
     text = "Grüße aus Köln! 😀 " * 12
-    async with gateway(tmp_path) as (store, dispatcher, sims):
+    async with gateway(tmp_path, database) as (store, dispatcher, sims):
         mid = await accept(store, dispatcher, "+15551230002", text)
         await until(lambda: _is(store, mid, "delivered"))
         assert sims["a"].handset("+15551230002") == [text]
@@ -111,8 +110,8 @@ async def _is(store, mid, status):
     return await status_of(store, mid) == status
 
 
-async def test_parts_of_a_message_stay_on_one_modem_and_load_spreads(tmp_path):
-    async with gateway(tmp_path, sims=(("a", "generic"), ("b", "sim800"))) as (store, dispatcher, sims):
+async def test_parts_of_a_message_stay_on_one_modem_and_load_spreads(tmp_path, database):
+    async with gateway(tmp_path, database, sims=(("a", "generic"), ("b", "sim800"))) as (store, dispatcher, sims):
         refs = ConcatReferences()
         ids = [await accept(store, dispatcher, f"+1555123{i:04d}", "x" * 400, refs) for i in range(6)]
         for mid in ids:
@@ -126,9 +125,9 @@ async def test_parts_of_a_message_stay_on_one_modem_and_load_spreads(tmp_path):
         assert used == {"a", "b"}
 
 
-async def test_temporary_errors_move_to_another_modem(tmp_path):
+async def test_temporary_errors_move_to_another_modem(tmp_path, database):
     faults = {"a": Faults(fail_every=1, fail_code=512)}  # modem a always fails, temporarily
-    async with gateway(tmp_path, sims=(("a", "generic"), ("b", "generic")), faults=faults) as (
+    async with gateway(tmp_path, database, sims=(("a", "generic"), ("b", "generic")), faults=faults) as (
             store, dispatcher, sims):
         ids = [await accept(store, dispatcher, f"+1555000{i:04d}", "hello") for i in range(4)]
         for mid in ids:
@@ -138,9 +137,9 @@ async def test_temporary_errors_move_to_another_modem(tmp_path):
         assert dispatcher.modems()[0]["drained"] is True
 
 
-async def test_permanent_error_fails_with_reason(tmp_path):
+async def test_permanent_error_fails_with_reason(tmp_path, database):
     faults = {"a": Faults(cms_error_destinations={"+15559990000": 21})}
-    async with gateway(tmp_path, faults=faults) as (store, dispatcher, sims):
+    async with gateway(tmp_path, database, faults=faults) as (store, dispatcher, sims):
         mid = await accept(store, dispatcher, "+15559990000", "x" * 300)
         await until(lambda: _is(store, mid, "failed"))
         m = await store.get_message(mid)
@@ -151,22 +150,22 @@ async def test_permanent_error_fails_with_reason(tmp_path):
         assert (await store.webhook_deliveries())[0]["event"] == "message.failed"
 
 
-async def test_failed_report_fails_the_message(tmp_path):
+async def test_failed_report_fails_the_message(tmp_path, database):
     settings = {"a": Settings(report_delay=0.05, report_status=0x43)}
-    async with gateway(tmp_path, sim_settings=settings) as (store, dispatcher, sims):
+    async with gateway(tmp_path, database, sim_settings=settings) as (store, dispatcher, sims):
         mid = await accept(store, dispatcher, "+15551230003", "anyone there?")
         await until(lambda: _is(store, mid, "failed"))
         m = await store.get_message(mid)
         assert m["error"] == "not obtainable" and m["parts"][0]["report_status"] == 0x43
 
 
-async def test_a_part_reported_undelivered_stops_the_rest_of_its_message(tmp_path):
+async def test_a_part_reported_undelivered_stops_the_rest_of_its_message(tmp_path, database):
     # Part 1's report (not obtainable) comes back while part 2 is being submitted (the
     # modem prints it at once, not after the answer): part 3, still queued, would only be a
     # fragment on the handset.
     settings = {"a": Settings(latency=1.0, report_delay=0.05, report_status=0x43)}
     faults = {"a": Faults(urcs_mid_response=True)}
-    async with gateway(tmp_path, sim_settings=settings, faults=faults) as (store, dispatcher, sims):
+    async with gateway(tmp_path, database, sim_settings=settings, faults=faults) as (store, dispatcher, sims):
         mid = await accept(store, dispatcher, "+15551230013", "x" * 400)   # three parts
         await until(lambda: _is(store, mid, "failed"))
         await until(lambda: _no_part_in_flight(store, mid))
@@ -179,9 +178,9 @@ async def _no_part_in_flight(store, mid):
     return all(p["status"] not in ("sending", "queued") for p in (await store.get_message(mid))["parts"])
 
 
-async def test_intermediate_report_keeps_waiting(tmp_path):
+async def test_intermediate_report_keeps_waiting(tmp_path, database):
     settings = {"a": Settings(report_delay=0.05, intermediate_status=0x30)}
-    async with gateway(tmp_path, sim_settings=settings) as (store, dispatcher, sims):
+    async with gateway(tmp_path, database, sim_settings=settings) as (store, dispatcher, sims):
         mid = await accept(store, dispatcher, "+15551230004", "phone switched off")
         await until(lambda: _is(store, mid, "delivered"))
         reports = await _events(store, mid, "part.report")
@@ -195,9 +194,9 @@ async def _events(store, mid, kind):
     return [json.loads(r["data"]) for r in rows]
 
 
-async def test_scheduled_message_waits(tmp_path):
+async def test_scheduled_message_waits(tmp_path, database):
     clock = Clock()
-    async with gateway(tmp_path, clock=clock) as (store, dispatcher, sims):
+    async with gateway(tmp_path, database, clock=clock) as (store, dispatcher, sims):
         mid = await accept(store, dispatcher, "+15551230005", "later", scheduled_at=time.time() + 3600)
         seen = dispatcher.passes
         for _ in range(3):
@@ -210,9 +209,9 @@ async def test_scheduled_message_waits(tmp_path):
         await until(lambda: _is(store, mid, "delivered"))
 
 
-async def test_inbound_long_message_stored_with_raw_pdus(tmp_path):
+async def test_inbound_long_message_stored_with_raw_pdus(tmp_path, database):
     text = "Ответ: да, завтра в 10:00 подходит. 👍 " * 4
-    async with gateway(tmp_path) as (store, dispatcher, sims):
+    async with gateway(tmp_path, database) as (store, dispatcher, sims):
         parts = sims["a"].inject_sms("+4479000001", text)
         rows = await until(lambda: store.list_inbound())
         assert rows[0]["text"] == text and rows[0]["complete"] == 1 and rows[0]["parts"] == len(parts)
@@ -221,8 +220,8 @@ async def test_inbound_long_message_stored_with_raw_pdus(tmp_path):
         assert len(kept) == len(parts) and all(k["inbound_id"] == rows[0]["id"] for k in kept)
 
 
-async def test_garbage_pdu_is_kept_not_fatal(tmp_path):
-    async with gateway(tmp_path) as (store, dispatcher, sims):
+async def test_garbage_pdu_is_kept_not_fatal(tmp_path, database):
+    async with gateway(tmp_path, database) as (store, dispatcher, sims):
         await dispatcher.on_received(ReceivedPdu("a", "07FFFF", None, None, "PDU ends early"))
         kept = await store._fetchall("SELECT pdu, kind, error FROM received_pdus")
         assert kept == [{"pdu": "07FFFF", "kind": "undecodable", "error": "PDU ends early"}]
@@ -230,15 +229,14 @@ async def test_garbage_pdu_is_kept_not_fatal(tmp_path):
         await until(lambda: _is(store, mid, "delivered"))
 
 
-async def test_crash_while_sending_is_reconciled_not_resent(tmp_path):
-    path = str(tmp_path / "gw.db")
-    store = Store(path)
+async def test_crash_while_sending_is_reconciled_not_resent(tmp_path, database):
+    store = Store(database)
     await store.open()
     message = compose("+15551230008", "in doubt", sender=None, references=ConcatReferences(), now=time.time())
     mid = (await store.create_messages([message], api_key_id=None)).messages[0]["id"]
     await store.mark_sending(mid, 1, "a")   # then the process died
     await store.close()
-    async with gateway(tmp_path) as (store, dispatcher, sims):
+    async with gateway(tmp_path, database) as (store, dispatcher, sims):
         m = await store.get_message(mid)
         assert m["parts"][0]["status"] == "unknown" and m["status"] == "sent"
         # at_most_once: after the window the message is settled, and the client told why.
@@ -250,34 +248,37 @@ async def test_crash_while_sending_is_reconciled_not_resent(tmp_path):
         assert events == ["message.sent", "message.failed"]
 
 
-async def test_crash_while_sending_at_least_once_is_resent(tmp_path):
-    path = str(tmp_path / "gw.db")
-    store = Store(path)
+async def test_crash_while_sending_at_least_once_is_resent(tmp_path, database):
+    store = Store(database)
     await store.open()
     message = compose("+15551230009", "must arrive", sender=None, references=ConcatReferences(),
                       now=time.time(), policy="at_least_once")
     mid = (await store.create_messages([message], api_key_id=None)).messages[0]["id"]
     await store.mark_sending(mid, 1, "a")
     await store.close()
-    async with gateway(tmp_path) as (store, dispatcher, sims):
+    async with gateway(tmp_path, database) as (store, dispatcher, sims):
         await until(lambda: _is(store, mid, "delivered"))
         assert sims["a"].handset("+15551230009") == ["must arrive"]
 
 
-async def test_accepted_message_is_durable_on_disk(tmp_path):
-    async with gateway(tmp_path, limits={"a": ModemLimits(per_day=0)}) as (store, dispatcher, sims):
+async def test_accepted_message_is_durable_on_disk(tmp_path, database):
+    async with gateway(tmp_path, database, limits={"a": ModemLimits(per_day=0)}) as (store, dispatcher, sims):
         mid = await accept(store, dispatcher, "+15551230010", "durable")
-        # A second, independent connection sees the committed row at once.
-        with sqlite3.connect(str(tmp_path / "gw.db")) as conn:
-            assert conn.execute("SELECT status FROM messages WHERE id = ?", (mid,)).fetchone() == ("queued",)
+        # A second, independent store (its own connections) sees the committed row at once.
+        other = Store(database)
+        await other.open()
+        try:
+            assert (await other.get_message(mid))["status"] == "queued"
+        finally:
+            await other.close()
 
 
-async def test_report_that_overtakes_its_submit_is_kept_at_once_and_applied_after_it(tmp_path):
+async def test_report_that_overtakes_its_submit_is_kept_at_once_and_applied_after_it(tmp_path, database):
     # A fast SC can report before the gateway has recorded the +CMGS answer. The report
     # is committed and the handler returns (so the modem gets its AT+CNMA) without
     # waiting for the submit; it is applied to the part once that is recorded.
     sim_settings = {"a": Settings(latency=1.0, report_delay=3600, first_message_reference=77)}
-    async with gateway(tmp_path, sim_settings=sim_settings) as (store, dispatcher, sims):
+    async with gateway(tmp_path, database, sim_settings=sim_settings) as (store, dispatcher, sims):
         mid = await accept(store, dispatcher, "+15551230001", "overtaken")
         slot = dispatcher.slots["a"]
 

@@ -42,9 +42,9 @@ def _carries(row, hook, code, detail):
     assert shown["error"] and hook["error"] == shown["error"]
 
 
-async def test_a_permanent_cms_error_is_network_rejected_with_its_number(tmp_path):
+async def test_a_permanent_cms_error_is_network_rejected_with_its_number(tmp_path, database):
     faults = {"a": Faults(cms_error_destinations={"+15559990001": 21})}
-    async with gateway(tmp_path, faults=faults) as (store, dispatcher, sims):
+    async with gateway(tmp_path, database, faults=faults) as (store, dispatcher, sims):
         mid = await accept(store, dispatcher, "+15559990001", "x" * 300)     # two parts
         row, hook = await _final(store, mid, "failed")
         _carries(row, hook, ErrorCode.NETWORK_REJECTED, 21)
@@ -52,10 +52,10 @@ async def test_a_permanent_cms_error_is_network_rejected_with_its_number(tmp_pat
         assert [p["error"] for p in row["parts"]][1] == "an earlier part failed"
 
 
-async def test_temporary_errors_until_no_attempt_is_left_are_retries_exhausted(tmp_path):
+async def test_temporary_errors_until_no_attempt_is_left_are_retries_exhausted(tmp_path, database):
     faults = {"a": Faults(fail_every=1, fail_code=512)}
     settings = replace(QUICK, drain_after=100)        # no pause between the attempts
-    async with gateway(tmp_path, faults=faults, settings=settings) as (store, dispatcher, sims):
+    async with gateway(tmp_path, database, faults=faults, settings=settings) as (store, dispatcher, sims):
         mid = await accept(store, dispatcher, "+15551230201", "never through")
         row, hook = await _final(store, mid, "failed")
         _carries(row, hook, ErrorCode.RETRIES_EXHAUSTED, 512)
@@ -63,9 +63,9 @@ async def test_temporary_errors_until_no_attempt_is_left_are_retries_exhausted(t
         assert row["error"].startswith(f"gave up after {QUICK.retry.attempts} attempts")
 
 
-async def test_a_message_not_sent_within_its_validity_is_validity_expired(tmp_path):
+async def test_a_message_not_sent_within_its_validity_is_validity_expired(tmp_path, database):
     clock = Clock()
-    async with gateway(tmp_path, clock=clock, limits={"a": ModemLimits(per_day=0)}) as (
+    async with gateway(tmp_path, database, clock=clock, limits={"a": ModemLimits(per_day=0)}) as (
             store, dispatcher, sims):
         mid = await accept(store, dispatcher, "+15551230202", "held back by the cap", validity=300)
         clock.offset = 301
@@ -82,50 +82,51 @@ async def test_a_message_not_sent_within_its_validity_is_validity_expired(tmp_pa
     (0x62, "failed", ErrorCode.UNDELIVERED),          # temporary, the SC no longer tries
     (0x46, "expired", ErrorCode.REPORT_EXPIRED),      # the SC's validity period ran out
 ])
-async def test_a_status_report_that_ends_the_message_gives_its_code_and_tp_st(tmp_path, tp_st, status,
+async def test_a_status_report_that_ends_the_message_gives_its_code_and_tp_st(tmp_path, database, tp_st, status,
                                                                                code):
     settings = {"a": Settings(report_delay=0.05, report_status=tp_st)}
-    async with gateway(tmp_path, sim_settings=settings) as (store, dispatcher, sims):
+    async with gateway(tmp_path, database, sim_settings=settings) as (store, dispatcher, sims):
         mid = await accept(store, dispatcher, "+15551230203", "anyone there?")
         row, hook = await _final(store, mid, status)
         _carries(row, hook, code, tp_st)
         assert row["parts"][0]["report_status"] == tp_st
 
 
-async def test_no_status_report_within_the_window_is_no_report(tmp_path):
+async def test_no_status_report_within_the_window_is_no_report(tmp_path, database):
     settings = replace(QUICK, report_window=1.0, unreported_interval=0.05)
     sim_settings = {"a": Settings(report_delay=3600)}
-    async with gateway(tmp_path, settings=settings, sim_settings=sim_settings) as (store, dispatcher, sims):
+    async with gateway(tmp_path, database, settings=settings, sim_settings=sim_settings) as (store, dispatcher, sims):
         mid = await accept(store, dispatcher, "+15551230204", "no report ever")
         row, hook = await _final(store, mid, "expired")
         _carries(row, hook, ErrorCode.NO_REPORT, None)
 
 
-async def test_a_part_in_doubt_never_settled_is_delivery_unconfirmed(tmp_path):
+async def test_a_part_in_doubt_never_settled_is_delivery_unconfirmed(tmp_path, database):
     sim_settings = {"a": Settings(latency=1.0, report_delay=0.05)}
-    async with gateway(tmp_path, sim_settings=sim_settings) as (store, dispatcher, sims):
+    async with gateway(tmp_path, database, sim_settings=sim_settings) as (store, dispatcher, sims):
         mid = await accept(store, dispatcher, "+15551230205", "lost with the port")
         await _lose_the_answer(sims["a"], dispatcher.slots["a"].modem)
         row, hook = await _final(store, mid, "failed")
         _carries(row, hook, ErrorCode.DELIVERY_UNCONFIRMED, None)
 
 
-async def test_delivered_and_cancelled_messages_have_no_code(tmp_path):
-    async with gateway(tmp_path, limits={"a": ModemLimits(per_day=0)}) as (store, dispatcher, sims):
+async def test_delivered_and_cancelled_messages_have_no_code(tmp_path, database, another_database):
+    async with gateway(tmp_path, database, limits={"a": ModemLimits(per_day=0)}) as (store, dispatcher, sims):
         mid = await accept(store, dispatcher, "+15551230206", "withdrawn")
         assert await store.cancel_message(mid) == "cancelled"
         shown = views.message(await store.get_message(mid))
         assert (shown["status"], shown["error_code"], shown["error_detail"]) == ("cancelled", None, None)
-    async with gateway(tmp_path / "b") as (store, dispatcher, sims):
+    (tmp_path / "b").mkdir()
+    async with gateway(tmp_path / "b", another_database()) as (store, dispatcher, sims):
         mid = await accept(store, dispatcher, "+15551230207", "fine")
         row, hook = await _final(store, mid, "delivered")
         assert (views.message(row)["error_code"], hook["error_code"], hook["error_detail"]) == (None, None, None)
 
 
-async def test_the_api_and_the_webhooks_carry_the_code(tmp_path):
+async def test_the_api_and_the_webhooks_carry_the_code(database):
     """Over HTTP: GET /v1/messages/{id}, the listing and message.failed / message.expired."""
     receiver, runner, hook = await start_receiver()
-    config = Config(listen_port=0, database=str(tmp_path / "gw.db"), webhook_url=hook,
+    config = Config(listen_port=0, database=database, webhook_url=hook,
                     simulators=(SimulatorConfig("sim-a", report_delay=0.05),))
     gateway_ = Gateway(config)
     await gateway_.start()

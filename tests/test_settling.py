@@ -39,9 +39,9 @@ async def _lose_the_answer(sim, modem, written_before=0):
     sim.replug()
 
 
-async def test_a_part_lost_with_the_port_ends_failed_and_the_client_is_told(tmp_path):
+async def test_a_part_lost_with_the_port_ends_failed_and_the_client_is_told(tmp_path, database):
     sim_settings = {"a": Settings(latency=1.0, report_delay=0.05)}
-    async with gateway(tmp_path, sim_settings=sim_settings) as (store, dispatcher, sims):
+    async with gateway(tmp_path, database, sim_settings=sim_settings) as (store, dispatcher, sims):
         mid = await accept(store, dispatcher, "+15551230101", "lost with the port")
         await _lose_the_answer(sims["a"], dispatcher.slots["a"].modem)
         await until(lambda: _is(store, mid, "failed"))
@@ -52,9 +52,9 @@ async def test_a_part_lost_with_the_port_ends_failed_and_the_client_is_told(tmp_
         assert len(sims["a"].handset("+15551230101")) <= 1          # never sent again
 
 
-async def test_at_least_once_sends_a_lost_part_once_more(tmp_path):
+async def test_at_least_once_sends_a_lost_part_once_more(tmp_path, database):
     sim_settings = {"a": Settings(latency=1.0, report_delay=0.05)}
-    async with gateway(tmp_path, sim_settings=sim_settings) as (store, dispatcher, sims):
+    async with gateway(tmp_path, database, sim_settings=sim_settings) as (store, dispatcher, sims):
         mid = await accept(store, dispatcher, "+15551230102", "must arrive", policy="at_least_once")
         await _lose_the_answer(sims["a"], dispatcher.slots["a"].modem)
         await until(lambda: _is(store, mid, "delivered"))
@@ -63,9 +63,9 @@ async def test_at_least_once_sends_a_lost_part_once_more(tmp_path):
         assert 1 <= len(sims["a"].handset("+15551230102")) <= 2
 
 
-async def test_a_part_unconfirmed_twice_fails_under_at_least_once(tmp_path):
+async def test_a_part_unconfirmed_twice_fails_under_at_least_once(tmp_path, database):
     # A cap of 0 keeps the modem from sending: the two lost attempts are written here.
-    async with gateway(tmp_path, limits={"a": ModemLimits(per_day=0)}) as (store, dispatcher, sims):
+    async with gateway(tmp_path, database, limits={"a": ModemLimits(per_day=0)}) as (store, dispatcher, sims):
         message = compose("+15551230103", "twice in doubt", sender=None, references=ConcatReferences(),
                           now=time.time(), policy="at_least_once")
         mid = (await store.create_messages([message], api_key_id=None)).messages[0]["id"]
@@ -84,10 +84,10 @@ async def _part(store, mid, status, seq=1):
     return (await store.get_message(mid))["parts"][seq - 1]["status"] == status
 
 
-async def test_a_sent_part_whose_report_never_comes_expires_after_the_report_window(tmp_path):
+async def test_a_sent_part_whose_report_never_comes_expires_after_the_report_window(tmp_path, database):
     settings = replace(QUICK, report_window=1.0, unreported_interval=0.05)
     sim_settings = {"a": Settings(report_delay=3600)}
-    async with gateway(tmp_path, settings=settings, sim_settings=sim_settings) as (store, dispatcher, sims):
+    async with gateway(tmp_path, database, settings=settings, sim_settings=sim_settings) as (store, dispatcher, sims):
         mid = await accept(store, dispatcher, "+15551230104", "no report ever")
         await until(lambda: _is(store, mid, "expired"))
         m = await store.get_message(mid)
@@ -96,15 +96,15 @@ async def test_a_sent_part_whose_report_never_comes_expires_after_the_report_win
 
 
 @pytest.mark.parametrize("cap, posted", [(1, 2), (5, 20)])
-async def test_a_daily_cap_is_never_exceeded_also_across_a_restart(tmp_path, cap, posted):
+async def test_a_daily_cap_is_never_exceeded_also_across_a_restart(tmp_path, database, cap, posted):
     limits = {"a": ModemLimits(per_day=cap)}
-    async with gateway(tmp_path, limits=limits) as (store, dispatcher, sims):
+    async with gateway(tmp_path, database, limits=limits) as (store, dispatcher, sims):
         refs = ConcatReferences()
         ids = [await accept(store, dispatcher, f"+1555124{i:04d}", f"capped {i}", refs) for i in range(posted)]
         await until(lambda: _count(store, "delivered", cap))
         await _more_passes(dispatcher, 3)     # later passes find the modem capped
         sent = sims["a"].counters["submitted"]
-    async with gateway(tmp_path, limits=limits) as (store, dispatcher, sims):
+    async with gateway(tmp_path, database, limits=limits) as (store, dispatcher, sims):
         await _more_passes(dispatcher, 3)
         assert sims["a"].counters["submitted"] == 0                 # nothing more today
         statuses = [await status_of(store, mid) for mid in ids]
@@ -141,9 +141,9 @@ def test_the_windows_are_configured_in_seconds():
         parse("[sending]\nunknown_window = 0\n")
 
 
-async def test_times_never_go_backwards_when_the_network_clock_is_behind(tmp_path):
+async def test_times_never_go_backwards_when_the_network_clock_is_behind(tmp_path, database):
     sim_settings = {"a": Settings(report_delay=3600, first_message_reference=40)}
-    async with gateway(tmp_path, sim_settings=sim_settings) as (store, dispatcher, sims):
+    async with gateway(tmp_path, database, sim_settings=sim_settings) as (store, dispatcher, sims):
         mid = await accept(store, dispatcher, "+15551230105", "network clock behind")
         await until(lambda: _is(store, mid, "sent"))
         # The SC's clock is an hour behind ours: its times are kept, but as its own.
@@ -160,8 +160,8 @@ async def test_times_never_go_backwards_when_the_network_clock_is_behind(tmp_pat
     assert part["network_submitted_at"] == behind.timestamp()
 
 
-async def test_a_key_and_a_message_choose_their_delivery_policy(tmp_path):
-    store = Store(str(tmp_path / "gw.db"))
+async def test_a_key_and_a_message_choose_their_delivery_policy(database):
+    store = Store(database)
     await store.open()
     try:
         key_id, token = await store.create_key("alerts", delivery_policy="at_least_once")
@@ -177,12 +177,12 @@ LONG_WINDOW = replace(QUICK, unknown_window=3600)
 
 @pytest.mark.parametrize("profile, requeued", [("generic", True), ("mr_in_ram", False)])
 async def test_a_part_that_never_left_is_sent_again_at_once_when_the_sim_shows_it(
-        tmp_path, profile, requeued):
+        tmp_path, database, profile, requeued):
     # The stick is pulled while the network is still thinking: the modem never submitted
     # the part. A modem that keeps TP-MR on the SIM gives the next part the reference
     # right after the last one, which proves it; one that keeps it in RAM proves nothing.
     sim_settings = {"a": Settings(latency=1.0, report_delay=0.05)}
-    async with gateway(tmp_path, sims=(("a", profile),), settings=LONG_WINDOW,
+    async with gateway(tmp_path, database, sims=(("a", profile),), settings=LONG_WINDOW,
                        sim_settings=sim_settings) as (store, dispatcher, sims):
         sim, modem = sims["a"], dispatcher.slots["a"].modem
         first = await accept(store, dispatcher, "+15551230110", "before")
@@ -205,8 +205,8 @@ async def test_a_part_that_never_left_is_sent_again_at_once_when_the_sim_shows_i
 
 @pytest.mark.parametrize("next_mr, requeued", [(6, True), (7, False), (5, False)])
 async def test_only_the_next_reference_after_the_last_one_proves_a_part_never_left(
-        tmp_path, next_mr, requeued):
-    async with gateway(tmp_path, settings=LONG_WINDOW) as (store, dispatcher, sims):
+        tmp_path, database, next_mr, requeued):
+    async with gateway(tmp_path, database, settings=LONG_WINDOW) as (store, dispatcher, sims):
         warm = await accept(store, dispatcher, "+15551230120", "the driver checks EF_SMSS")
         await until(lambda: _is(store, warm, "delivered"))
         assert dispatcher.slots["a"].modem.sim_reference_tracks is True

@@ -1,4 +1,4 @@
-"""The webhook sender against a real receiver on 127.0.0.1 and a real store on a temp file."""
+"""The webhook sender against a real receiver on 127.0.0.1 and a real store (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -105,8 +105,8 @@ async def receiver():
 
 
 @pytest.fixture
-async def store(tmp_path, receiver):
-    s = Store(str(tmp_path / "gw.db"), default_webhook_url=receiver.url())
+async def store(database, receiver):
+    s = Store(database, default_webhook_url=receiver.url())
     await s.open()
     try:
         yield s
@@ -522,8 +522,8 @@ async def test_a_result_that_cannot_be_recorded_makes_run_back_off(store, receiv
     assert [r["status"] for r in await rows(store)] == ["pending"]
 
 
-async def test_pending_deliveries_survive_a_restart(tmp_path, receiver):
-    path = str(tmp_path / "gw.db")
+async def test_pending_deliveries_survive_a_restart(database, receiver):
+    path = database
     store = Store(path, default_webhook_url=receiver.url())
     await store.open()
     mid = await sent_message(store)
