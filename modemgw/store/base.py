@@ -146,16 +146,22 @@ class StoreBase:
             return
         conn.execute(f"UPDATE messages SET {', '.join(f'{c} = ?' for c in change.columns)} WHERE id = ?",
                      (*change.columns.values(), message_id))
-        updated = dict(conn.execute("SELECT rowid AS seqno, * FROM messages WHERE id = ?",
-                                    (message_id,)).fetchone())
         self._event(conn, message_id, change.event, {"status": change.status}, change.at)
         if change.webhook is None:
             return
-        key_id, dialect = updated["api_key_id"], updated["dialect"]
+        # Who is told depends on columns a change never sets (the key, the dialect, the
+        # callback URL), so the row read above decides it; the body is the row as updated,
+        # read again and rendered only when someone is to be told.
+        key_id, dialect = msg["api_key_id"], msg["dialect"]
         subscriptions = [] if key_id is None else [
             (url, json.loads(events)) for url, events in conn.execute(_SUBSCRIBERS, (key_id, dialect))]
+        urls = rules.webhook_urls(change.webhook, msg, self.default_webhook_url, subscriptions)
+        if not urls:
+            return
+        updated = dict(conn.execute("SELECT rowid AS seqno, * FROM messages WHERE id = ?",
+                                    (message_id,)).fetchone())
         body = rules.webhook_body(change.webhook, updated)
-        for url in rules.webhook_urls(change.webhook, updated, self.default_webhook_url, subscriptions):
+        for url in urls:
             self._webhook(conn, message_id, change.webhook, url, body, key_id, change.at, dialect)
 
     def _fail_rest(self, conn: sqlite3.Connection, message_id: str, now: float, why: Why) -> None:

@@ -60,10 +60,13 @@ class ReceivingRecords(StoreBase):
         candidates (same modem and MR), all in one commit. Returns the kept PDU's id and
         the part chosen; with None the report is kept unapplied (`handled_at` unset)."""
         def fn(conn: sqlite3.Connection) -> tuple[int, dict | None]:
-            pdu_id = self._received(conn, modem, pdu, length, "status_report", None)
             match = choose([dict(r) for r in conn.execute(_CANDIDATES, {"modem": modem, "mr": mr, "since": since})])
+            # Kept already handled when it is applied here: one statement fewer than
+            # keeping it and then marking it.
+            pdu_id = self._received(conn, modem, pdu, length, "status_report", None,
+                                    handled=match is not None)
             if match is not None:
-                self._apply_report(conn, match["message_id"], match["seq"], update, pdu_id)
+                self._apply_report(conn, match["message_id"], match["seq"], update, None)
             return pdu_id, match
         return await self.writer.write(fn, linger=RECEIVED_LINGER)
 
@@ -130,9 +133,11 @@ class ReceivingRecords(StoreBase):
                                     "AND inbound_id IS NULL AND handled_at IS NULL ORDER BY id")
 
     def _received(self, conn: sqlite3.Connection, modem: str, pdu: str, length: int | None, kind: str,
-                  error: str | None) -> int:
-        cur = conn.execute("INSERT INTO received_pdus (modem, received_at, pdu, length, kind, error) "
-                           "VALUES (?, ?, ?, ?, ?, ?) RETURNING id", (modem, clock(), pdu, length, kind, error))
+                  error: str | None, *, handled: bool = False) -> int:
+        now = clock()
+        cur = conn.execute("INSERT INTO received_pdus (modem, received_at, pdu, length, kind, error, handled_at) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                           (modem, now, pdu, length, kind, error, now if handled else None))
         return int(cur.fetchall()[0][0])
 
     def _apply_report(self, conn: sqlite3.Connection, message_id: str, seq: int, update: ReportUpdate,
