@@ -16,8 +16,8 @@ AUTHENTICATED = [("POST", "/v1/messages"), ("GET", "/v1/messages"), ("POST", "/v
 
 
 @pytest.fixture
-async def api(tmp_path):
-    async with running_api(tmp_path) as a:
+async def api(database):
+    async with running_api(database) as a:
         yield a
 
 
@@ -82,8 +82,8 @@ def test_a_limit_below_one_is_refused():
         RateLimiter(0)
 
 
-async def test_rate_limit_per_key_with_headers_on_every_answer(tmp_path):
-    async with running_api(tmp_path, rate_limit=2) as api:
+async def test_rate_limit_per_key_with_headers_on_every_answer(database):
+    async with running_api(database, rate_limit=2) as api:
         first = await api.call("GET", "/v1/modems")
         second = await api.call("GET", "/v1/messages/msg_00000000000000000000000000")   # a 404
         third = await api.call("GET", "/v1/modems")
@@ -97,8 +97,8 @@ async def test_rate_limit_per_key_with_headers_on_every_answer(tmp_path):
         assert (await api.call("GET", "/v1/modems")).status == 200
 
 
-async def test_a_refused_request_is_not_carried_out(tmp_path):
-    async with running_api(tmp_path, rate_limit=1) as api:
+async def test_a_refused_request_is_not_carried_out(database):
+    async with running_api(database, rate_limit=1) as api:
         assert (await api.send({"to": "+15551230001", "text": "one"})).status == 200
         assert (await api.send({"to": "+15551230002", "text": "two"})).status == 429
         api.clock.now += 60
@@ -107,8 +107,8 @@ async def test_a_refused_request_is_not_carried_out(tmp_path):
 
 # -- bodies ---------------------------------------------------------------------------------------------
 
-async def test_a_body_over_the_limit_is_refused(tmp_path):
-    async with running_api(tmp_path, max_body=1024) as api:
+async def test_a_body_over_the_limit_is_refused(database):
+    async with running_api(database, max_body=1024) as api:
         reply = await api.send({"to": "+15551230001", "text": "x" * 2000})
         assert (reply.status, reply.error["field"]) == (400, "body")
 

@@ -3,8 +3,8 @@
 from test_api_harness import running_api
 
 
-async def test_events_after_cursor(tmp_path):
-    async with running_api(tmp_path) as api:
+async def test_events_after_cursor(database):
+    async with running_api(database) as api:
         first = (await api.send({"to": "+15551230001", "text": "one"})).body["id"]
         await api.call("DELETE", f"/v1/messages/{first}")
         second = (await api.send({"to": "+15551230002", "text": "two"})).body["id"]
@@ -20,16 +20,16 @@ async def test_events_after_cursor(tmp_path):
         assert again == {"data": [], "next_cursor": rest["next_cursor"]}
 
 
-async def test_events_of_other_keys_are_not_shown(tmp_path):
-    async with running_api(tmp_path) as api:
+async def test_events_of_other_keys_are_not_shown(database):
+    async with running_api(database) as api:
         await api.send({"to": "+15551230001", "text": "mine"})
         _, other = await api.store.create_key("other")
         page = (await api.call("GET", "/v1/events", key=other)).body
         assert page["data"] == []
 
 
-async def test_events_bad_cursor(tmp_path):
-    async with running_api(tmp_path) as api:
+async def test_events_bad_cursor(database):
+    async with running_api(database) as api:
         reply = await api.call("GET", "/v1/events", params={"after": "-1"})
         assert reply.status == 400 and reply.error["field"] == "after"
         reply = await api.call("GET", "/v1/events", params={"since": "1"})

@@ -38,8 +38,8 @@ RELAXED = settings(max_examples=150, deadline=None,
 
 
 @pytest.fixture
-async def api(tmp_path):
-    async with running_api(tmp_path, rate_limit=1_000_000, default_region="GB") as a:
+async def api(database):
+    async with running_api(database, rate_limit=1_000_000, default_region="GB") as a:
         yield a
 
 

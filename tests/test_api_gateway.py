@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 
+import peek
 from test_api_harness import running_api
 
 
 @pytest.fixture
-async def api(tmp_path):
-    async with running_api(tmp_path) as a:
+async def api(database):
+    async with running_api(database) as a:
         yield a
 
 
@@ -70,7 +69,7 @@ async def test_inbound_pages_newest_first(api):
 
 async def test_inbound_since(api):
     ids = await _receive(api, 2)
-    with sqlite3.connect(api.db) as conn:
+    with peek.connect(api.db) as conn:
         conn.execute("UPDATE inbound SET received_at = 1900000000 WHERE id = ?", (ids[0],))
         conn.execute("UPDATE inbound SET received_at = 1900000100 WHERE id = ?", (ids[1],))
     reply = await api.call("GET", "/v1/inbound", params={"received_since": "2030-03-17T17:47:00Z"})

@@ -1,4 +1,4 @@
-"""The API under test: a real store on a temp file, the app on loopback, and every
+"""The API under test: a real store (SQLite or PostgreSQL), the app on loopback, and every
 reply checked against the OpenAPI document the app serves.
 
 The other tests/test_api_*.py import `running_api` from here. The small JSON
@@ -14,7 +14,6 @@ import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
@@ -204,8 +203,9 @@ class Api:
 
 
 @contextlib.asynccontextmanager
-async def running_api(tmp_path: Path, **options) -> AsyncIterator[Api]:
-    db = str(tmp_path / "gateway.db")
+async def running_api(database: str, **options) -> AsyncIterator[Api]:
+    """The API on a store at `database` (the `database` fixture's: SQLite or PostgreSQL)."""
+    db = database
     store = Store(db)
     await store.open()
     key_id, key = await store.create_key("tests")

@@ -22,8 +22,8 @@ HUGE = "9" * 5000
     ("/v1/inbound", "received_since", HUGE),
     ("/v1/messages", "to", HUGE),
 ])
-async def test_a_huge_number_in_the_query_names_the_parameter(tmp_path, path, name, value):
-    async with running_api(tmp_path) as api:
+async def test_a_huge_number_in_the_query_names_the_parameter(database, path, name, value):
+    async with running_api(database) as api:
         reply = await api.call("GET", path, params={name: value})
     assert reply.status == 400, reply.body
     assert reply.body["error"]["field"] == name
@@ -34,8 +34,8 @@ async def test_a_huge_number_in_the_query_names_the_parameter(tmp_path, path, na
     ("/v1/inbound", {"limit": "0" * 5000 + "1"}),
     ("/v1/events", {"after": "0" * 5000}),
 ])
-async def test_leading_zeros_read_as_the_number(tmp_path, path, params):
-    async with running_api(tmp_path) as api:
+async def test_leading_zeros_read_as_the_number(database, path, params):
+    async with running_api(database) as api:
         reply = await api.call("GET", path, params=params)
     assert reply.status == 200, reply.body
     assert reply.body["data"] == []
@@ -55,8 +55,8 @@ async def test_leading_zeros_read_as_the_number(tmp_path, path, params):
     ("/v1/messages", f'{{"to": "+14155550123", "text": "hi", "extra": {HUGE}}}', "extra"),
     ("/v1/messages/preview", f'{{"text": {HUGE}}}', "text"),
 ])
-async def test_a_huge_number_in_the_body_names_the_field(tmp_path, path, body, name):
-    async with running_api(tmp_path) as api:
+async def test_a_huge_number_in_the_body_names_the_field(database, path, body, name):
+    async with running_api(database) as api:
         reply = await api.call("POST", path, data=body.encode(), headers={"Content-Type": "application/json"})
     assert reply.status == 400, reply.body
     assert reply.body["error"]["field"] == name

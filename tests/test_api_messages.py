@@ -1,28 +1,26 @@
-"""POST/GET/DELETE /v1/messages and the preview, against a real store on a temp file."""
+"""POST/GET/DELETE /v1/messages and the preview, against a real store (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 import time
 from datetime import datetime, timezone
 
 import pytest
 
+import peek
 from test_api_harness import running_api
 
 
 @pytest.fixture
-async def api(tmp_path):
-    async with running_api(tmp_path) as a:
+async def api(database):
+    async with running_api(database) as a:
         yield a
 
 
-def _db(api) -> sqlite3.Connection:
+def _db(api):
     """A connection of its own: sees only what the store has committed."""
-    conn = sqlite3.connect(api.db)
-    conn.row_factory = sqlite3.Row
-    return conn
+    return peek.connect(api.db)
 
 
 def _iso(ts: float) -> str:
@@ -61,13 +59,11 @@ async def test_fictional_numbers_are_accepted_as_possible(api):
     assert (await api.send({"to": "+15551230001", "text": "hi"})).status == 200
 
 
-async def test_national_numbers_need_a_default_region(tmp_path):
-    (tmp_path / "gb").mkdir()
-    (tmp_path / "plain").mkdir()
-    async with running_api(tmp_path / "gb", default_region="GB") as gb:
+async def test_national_numbers_need_a_default_region(database, another_database):
+    async with running_api(database, default_region="GB") as gb:
         reply = await gb.send({"to": "07700 900123", "text": "hi"})
         assert reply.status == 200 and reply.body["to"] == "+447700900123"
-    async with running_api(tmp_path / "plain") as plain:
+    async with running_api(another_database()) as plain:
         reply = await plain.send({"to": "07700 900123", "text": "hi"})
         assert (reply.status, reply.error["field"]) == (400, "to")
         assert "default region" in reply.error["message"]

@@ -33,8 +33,8 @@ CASES = [
 ]
 
 @pytest.mark.parametrize("region, short_codes, to, expected, source", CASES)
-async def test_recipient(tmp_path, region, short_codes, to, expected, source):
-    async with running_api(tmp_path, default_region=region, allow_short_codes=short_codes) as api:
+async def test_recipient(database, region, short_codes, to, expected, source):
+    async with running_api(database, default_region=region, allow_short_codes=short_codes) as api:
         reply = await api.send({"to": to, "text": "hi"})
         if expected.startswith("+") or expected.isdigit():
             assert (reply.status, reply.body["to"]) == (200, expected), source
@@ -42,8 +42,8 @@ async def test_recipient(tmp_path, region, short_codes, to, expected, source):
             assert (reply.status, reply.error["field"]) == (400, "to"), source
             assert expected in reply.error["message"], reply.error["message"]
 
-async def test_short_code_in_an_array_and_in_the_listing_filter(tmp_path):
-    async with running_api(tmp_path, default_region="GB", allow_short_codes=True) as api:
+async def test_short_code_in_an_array_and_in_the_listing_filter(database):
+    async with running_api(database, default_region="GB", allow_short_codes=True) as api:
         reply = await api.send({"to": ["84424", "84 424"], "text": "hi"})
         assert (reply.status, reply.error["field"]) == (400, "to[1]")  # the same short code twice
         assert (await api.send({"to": ["84424", "07700900123"], "text": "hi"})).status == 200

@@ -30,8 +30,8 @@ def test_public_operations_are_exactly_those_without_security():
     assert public == {"/healthz", "/readyz", "/v1/openapi.json"}
 
 
-async def test_the_served_document_is_the_module_document(tmp_path):
-    async with running_api(tmp_path) as api:
+async def test_the_served_document_is_the_module_document(database):
+    async with running_api(database) as api:
         reply = await api.call("GET", "/v1/openapi.json", key=None)
     assert reply.body == DOCUMENT and reply.body["openapi"].startswith("3.1")
 
@@ -74,8 +74,8 @@ def _documented() -> list[tuple[str, str, int]]:
 
 
 @pytest.mark.parametrize("method, path, code", _documented())
-async def test_each_documented_response_is_produced_by_a_real_call(tmp_path, method, path, code):
-    async with running_api(tmp_path, rate_limit=1 if code == 429 else 1000) as api:
+async def test_each_documented_response_is_produced_by_a_real_call(database, method, path, code):
+    async with running_api(database, rate_limit=1 if code == 429 else 1000) as api:
         async def new_key() -> str:
             return (await api.store.create_key("another"))[1]
         assert await _produce(api, method, path, code, new_key) == code

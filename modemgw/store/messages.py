@@ -148,8 +148,8 @@ class MessageRecords(StoreBase):
         return await self._fetchall(
             "SELECT e.cursor, e.at, e.message_id, e.type, e.data FROM events e "
             "LEFT JOIN messages m ON m.id = e.message_id WHERE e.cursor > ? AND "
-            "(? OR e.message_id IS NULL OR m.api_key_id IS NULL OR m.api_key_id IS ?) "
-            "ORDER BY e.cursor LIMIT ?", (after, every_key, api_key_id, limit))
+            "(? = 1 OR e.message_id IS NULL OR m.api_key_id IS NULL OR m.api_key_id IS ?) "
+            "ORDER BY e.cursor LIMIT ?", (after, int(every_key), api_key_id, limit))
 
     async def last_event_cursor(self) -> int:
         row = await self._fetchone("SELECT MAX(cursor) AS c FROM events")

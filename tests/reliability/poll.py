@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-import sqlite3
 import time
+
+from peek import query
 
 
 async def until(predicate, timeout: float = 10.0, interval: float = 0.05, what: str = "condition",
@@ -25,34 +26,26 @@ async def until(predicate, timeout: float = 10.0, interval: float = 0.05, what: 
         await asyncio.sleep(interval)
 
 
-def query(database, sql: str, params=()) -> list[sqlite3.Row]:
-    """A read on a connection of our own (the gateway may be another process)."""
-    conn = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=10)
-    conn.row_factory = sqlite3.Row
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
-
-
 FINAL = ("delivered", "failed", "expired", "cancelled")
 
 
 def unsettled(database) -> list[dict]:
     """Messages that have not reached a final state, other than `sent` messages whose
     parts are all delivered or `unknown` (at_most_once keeps those as they are)."""
-    rows = query(database, """
-        SELECT m.id, m.status, group_concat(p.status) AS parts FROM messages m
-        JOIN parts p ON p.message_id = m.id GROUP BY m.id""")
+    messages: dict[str, dict] = {}
+    for row in query(database, "SELECT m.id, m.status, p.status AS part FROM messages m "
+                               "JOIN parts p ON p.message_id = m.id ORDER BY m.id, p.seq"):
+        messages.setdefault(row["id"], {"id": row["id"], "status": row["status"], "parts": []})["parts"] \
+            .append(row["part"])
     out = []
-    for row in rows:
-        parts = row["parts"].split(",")
-        if row["status"] in FINAL:
+    for message in messages.values():
+        parts = message["parts"]
+        if message["status"] in FINAL:
             continue
-        if row["status"] == "sent" and all(p in ("delivered", "unknown") for p in parts) \
+        if message["status"] == "sent" and all(p in ("delivered", "unknown") for p in parts) \
                 and "unknown" in parts:
             continue
-        out.append(dict(row))
+        out.append({**message, "parts": ",".join(parts)})
     return out
 
 
