@@ -1,6 +1,6 @@
 """PostgreSQL beside SQLite: the same benchmark on each engine, alternating, in one run.
 
-pg-ingest    bench/ingest.py's sustained wrk run and the open-loop run at 500 req/s,
+pg-ingest    bench/ingest.py's sustained wrk run and the open-loop runs at 100 and 500 req/s,
              on a SQLite file and on a database of bench/pg.py's durable server (fsync
              and synchronous_commit on), one engine after the other, `rounds` times.
 pg-overhead  bench/sending.py's overhead (parts/s through one 0 ms modem), the same way.
@@ -45,7 +45,7 @@ async def alternate(name: str, bench: Callable[..., Awaitable[Result]], rounds: 
 async def ingest_both(*, rounds: int = 3, duration: float = 8.0, keep: bool = False,
                       quick: bool = False) -> Result:
     return await alternate("pg-ingest", ingest.run, 2 if quick else rounds,
-                           duration=4.0 if quick else duration, rates=(500,), floor=False, bulk=False, keep=keep)
+                           duration=4.0 if quick else duration, rates=(100, 500), floor=False, bulk=False, keep=keep)
 
 
 async def overhead_both(*, rounds: int = 3, count: int = 1000, keep: bool = False, quick: bool = False) -> Result:
