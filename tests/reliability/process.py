@@ -24,13 +24,22 @@ def _toml(value) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
+def _store_keys(database: Path | str) -> dict[str, str]:
+    return {"url": str(database)} if str(database).startswith("postgresql://") else {"path": str(database)}
+
+
+def store_section(database: Path | str) -> str:
+    """The `[store]` table of a configuration file for `database` (a SQLite path: `path`;
+    a postgresql:// URL: `url`)."""
+    return "[store]\n" + "".join(f"{k} = {_toml(v)}\n" for k, v in _store_keys(database).items())
+
+
 def write_config(path: Path, database: Path | str, modems: list[dict], *,
                  sections: dict[str, dict] | None = None) -> Path:
     """A configuration on a free port with `[[modem]]` entries (each a dict of keys) and
     more `sections` ({"api": {"rate_limit_per_minute": 10**6}}, ...). `database` is a
     SQLite path or a postgresql:// URL."""
-    store = {"url": str(database)} if str(database).startswith("postgresql://") else {"path": str(database)}
-    tables = {"api": {"listen": "127.0.0.1:0"}, "store": store}
+    tables = {"api": {"listen": "127.0.0.1:0"}, "store": _store_keys(database)}
     for name, keys in (sections or {}).items():
         tables.setdefault(name, {}).update(keys)
     lines = []
