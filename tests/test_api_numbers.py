@@ -57,8 +57,8 @@ def test_short_codes_need_a_region():
     with pytest.raises(ConfigError, match="api.allow_short_codes: expected true or false"):
         parse('[api]\ndefault_region = "GB"\nallow_short_codes = "yes"\n', "gw.toml")
 
-async def test_a_short_code_reaches_the_network_as_given(tmp_path):
-    config = Config(listen_port=0, database=str(tmp_path / "gw.db"), default_region="GB",
+async def test_a_short_code_reaches_the_network_as_given(database):
+    config = Config(listen_port=0, database=database, default_region="GB",
                     allow_short_codes=True, simulators=(SimulatorConfig("sim-a", report_delay=0.1),))
     gateway = Gateway(config)
     await gateway.start()

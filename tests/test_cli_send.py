@@ -18,8 +18,8 @@ from test_gateway_e2e import start_receiver
 
 
 @contextlib.asynccontextmanager
-async def gateway(tmp_path, **simulator):
-    config = Config(listen_port=0, database=str(tmp_path / "gw.db"),
+async def gateway(database, **simulator):
+    config = Config(listen_port=0, database=database,
                     simulators=(SimulatorConfig("sim-a", **{"report_delay": 0.1, **simulator}),))
     gw = Gateway(config)
     await gw.start()
@@ -39,11 +39,11 @@ async def cli(env: dict, *args: str, stdout=asyncio.subprocess.PIPE) -> tuple[in
     return proc.returncode, (out or b"").decode(), err.decode()
 
 
-async def test_send_options_are_the_requests_fields(tmp_path):
+async def test_send_options_are_the_requests_fields(database):
     receiver, runner, hook = await start_receiver()
     at = (datetime.now(timezone.utc) + timedelta(seconds=4)).isoformat(timespec="seconds")
     try:
-        async with gateway(tmp_path) as env:
+        async with gateway(database) as env:
             args = ("send", "--to", "+15551230002", "--text", "hi", "--callback-url", hook,
                     "--scheduled-at", at, "--validity", "3600", "--idempotency-key", "order-1", "--wait")
             code, out, err = await cli(env, *args)
@@ -60,8 +60,8 @@ async def test_send_options_are_the_requests_fields(tmp_path):
         await runner.cleanup()
 
 
-async def test_send_wait_says_why_a_message_failed(tmp_path):
-    async with gateway(tmp_path, report_status=0x43) as env:   # TP-ST: SC specific, permanent
+async def test_send_wait_says_why_a_message_failed(database):
+    async with gateway(database, report_status=0x43) as env:   # TP-ST: SC specific, permanent
         code, out, err = await cli(env, "send", "--to", "+15551230002", "--text", "hi", "--wait")
         message = json.loads(out)
         code2, out2, _ = await cli(env, "messages")
@@ -70,8 +70,8 @@ async def test_send_wait_says_why_a_message_failed(tmp_path):
     assert f"modemgw: {message['id']}: failed: {stored['error']}" in err and stored["error"]
 
 
-async def test_send_wait_gives_up_after_its_timeout(tmp_path):
-    async with gateway(tmp_path, report_delay=120) as env:     # no status report for 2 minutes
+async def test_send_wait_gives_up_after_its_timeout(database):
+    async with gateway(database, report_delay=120) as env:     # no status report for 2 minutes
         started = time.monotonic()
         code, out, err = await cli(env, "send", "--to", "+15551230002", "--text", "hi",
                                    "--wait", "--timeout", "2")
@@ -108,8 +108,8 @@ async def test_a_429_is_waited_out():
     assert len(posts) == 2 and posts[1] - posts[0] >= 1.0
 
 
-async def test_listing_into_a_closed_pipe_ends_quietly(tmp_path):
-    async with gateway(tmp_path) as env:
+async def test_listing_into_a_closed_pipe_ends_quietly(database):
+    async with gateway(database) as env:
         for _ in range(3):
             assert (await cli(env, "send", "--to", "+15551230002", "--text", "hi"))[0] == 0
         read_end, write_end = os.pipe()
@@ -121,8 +121,8 @@ async def test_listing_into_a_closed_pipe_ends_quietly(tmp_path):
     assert (code, err) == (141, "")
 
 
-async def test_bad_input_is_a_clear_error(tmp_path):
-    async with gateway(tmp_path) as env:
+async def test_bad_input_is_a_clear_error(database):
+    async with gateway(database) as env:
         code, _, err = await cli(env, "send", "--to", "12345", "--text", "hi")
         assert code == 1 and err.startswith("modemgw: 400 invalid_request (to): to needs a leading +")
         code, _, err = await cli(env, "send", "--to", "+15551230002", "--text", "hi", "--timeout", "-1")

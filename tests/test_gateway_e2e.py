@@ -9,6 +9,7 @@ from dataclasses import replace
 import aiohttp
 from aiohttp import web
 
+import peek
 from modemgw.config import Config, SimulatorConfig
 from modemgw.service import Gateway
 from modemgw.webhooks import verify
@@ -59,9 +60,9 @@ async def start_receiver():
     return receiver, runner, f"http://127.0.0.1:{port}/hook"
 
 
-async def test_send_deliver_webhook_and_receive(tmp_path):
+async def test_send_deliver_webhook_and_receive(database):
     receiver, runner, hook = await start_receiver()
-    config = Config(listen_port=0, database=str(tmp_path / "gw.db"), webhook_url=hook,
+    config = Config(listen_port=0, database=database, webhook_url=hook,
                     simulators=(SimulatorConfig("sim-a", report_delay=0.1),
                                 SimulatorConfig("sim-b", profile="sim800", report_delay=0.1)))
     gateway = Gateway(config)
@@ -114,8 +115,8 @@ async def test_send_deliver_webhook_and_receive(tmp_path):
         await runner.cleanup()
 
 
-async def test_restart_keeps_queue_and_history(tmp_path):
-    config = Config(listen_port=0, database=str(tmp_path / "gw.db"),
+async def test_restart_keeps_queue_and_history(database):
+    config = Config(listen_port=0, database=database,
                     simulators=(SimulatorConfig("sim-a", per_day=0),))   # cannot send today
     gateway = Gateway(config)
     await gateway.start()
@@ -141,8 +142,8 @@ async def test_restart_keeps_queue_and_history(tmp_path):
         await gateway.stop()
 
 
-async def test_stop_lets_the_part_being_sent_finish(tmp_path):
-    config = Config(listen_port=0, database=str(tmp_path / "gw.db"),
+async def test_stop_lets_the_part_being_sent_finish(database):
+    config = Config(listen_port=0, database=database,
                     simulators=(SimulatorConfig("sim-a", latency=1.0),))
     gateway = Gateway(config)
     await gateway.start()
@@ -156,9 +157,8 @@ async def test_stop_lets_the_part_being_sent_finish(tmp_path):
     # Stop while the first PDU is with the (slow) network.
     await sim.wait_for(lambda: any(e.kind == "pdu" for e in sim.transcript.entries))
     await gateway.stop()
-    import sqlite3
-    with sqlite3.connect(config.database) as conn:
-        statuses = dict(conn.execute("SELECT message_id, status FROM parts"))
+    statuses = {row["message_id"]: row["status"]
+                for row in peek.query(config.database, "SELECT message_id, status FROM parts")}
     # The part being sent finished; the other one waits, queued, for the next start.
     assert sorted(statuses[i] for i in ids) == ["queued", "sent"]
     assert sum(len(sim.handset(n)) for n in ("+15551230004", "+15551230005")) == 1
@@ -171,8 +171,8 @@ async def _settled(gateway, ids) -> bool:
     return rows[0]["n"] == 0
 
 
-async def test_modem_unplugged_mid_queue(tmp_path):
-    config = Config(listen_port=0, database=str(tmp_path / "gw.db"),
+async def test_modem_unplugged_mid_queue(database):
+    config = Config(listen_port=0, database=database,
                     simulators=(SimulatorConfig("sim-a", latency=0.05, report_delay=0.05),
                                 SimulatorConfig("sim-b", latency=0.05, report_delay=0.05)))
     gateway = Gateway(config)

@@ -125,7 +125,7 @@ async def accepting(port: int, processes) -> None:
 async def test_kannel_configured_as_the_doc_says_gets_its_delivery_reports(tmp_path):
     assert shutil.which("bearerbox") and shutil.which("smsbox"), \
         "Kannel is not installed: Debian package kannel (.ci/run installs it)"
-    gateway = await started(gateway_config(tmp_path))
+    gateway = await started(gateway_config(str(tmp_path / "gw.db")))     # SQLite: a test of the peer
     hooks = Hooks()
     app = web.Application()
     app.router.add_get("/{tail:.*}", hooks.handle)

@@ -31,8 +31,8 @@ from modemgw.store.keys import derive
 
 # -- a gateway ---------------------------------------------------------------------------
 
-def gateway_config(tmp_path, *sims: SimulatorConfig, **kwargs) -> Config:
-    return Config(listen_port=0, database=str(tmp_path / "gw.db"),
+def gateway_config(database: str, *sims: SimulatorConfig, **kwargs) -> Config:
+    return Config(listen_port=0, database=database,
                   smpp=SmppConfig(listen=("127.0.0.1", 0), enquire_link=2.0),
                   simulators=sims or (SimulatorConfig("sim-a", report_delay=0.1),), **kwargs)
 
@@ -174,8 +174,8 @@ LONG = "A long message that smpplib splits into parts with a UDH, numbered 01234
 EMOJI = "Grüße aus Köln 😀 — Привет! ✅ " * 3       # UCS-2, split by octets (a surrogate pair may straddle)
 
 
-async def test_smpplib_gsm_long_and_emoji_are_delivered_with_receipts_and_inbound(tmp_path):
-    gateway = await started(gateway_config(tmp_path))
+async def test_smpplib_gsm_long_and_emoji_are_delivered_with_receipts_and_inbound(database):
+    gateway = await started(gateway_config(database))
     try:
         creds = await credentials(gateway)
         esme = SmpplibEsme(port(gateway), creds)
@@ -205,8 +205,8 @@ async def test_smpplib_gsm_long_and_emoji_are_delivered_with_receipts_and_inboun
         await gateway.stop()
 
 
-async def test_receipts_missed_while_away_come_after_a_restart(tmp_path):
-    config = gateway_config(tmp_path, SimulatorConfig("sim-a", report_delay=0.3))
+async def test_receipts_missed_while_away_come_after_a_restart(database):
+    config = gateway_config(database, SimulatorConfig("sim-a", report_delay=0.3))
     gateway = await started(config)
     creds = await credentials(gateway)
     try:
@@ -248,8 +248,8 @@ async def test_receipts_missed_while_away_come_after_a_restart(tmp_path):
     (0x45, "UNDELIV", "failed"),       # TP-ST 0x45: permanent error, "unspecified" (TS 23.040 §9.2.3.15)
     (0x46, "EXPIRED", "expired"),      # TP-ST 0x46: the SC's validity period expired
 ])
-async def test_failed_and_expired_messages_get_their_receipts(tmp_path, report_status, stat, state):
-    gateway = await started(gateway_config(tmp_path, SimulatorConfig("sim-a", report_delay=0.1,
+async def test_failed_and_expired_messages_get_their_receipts(database, report_status, stat, state):
+    gateway = await started(gateway_config(database, SimulatorConfig("sim-a", report_delay=0.1,
                                                                      report_status=report_status)))
     try:
         esme = SmpplibEsme(port(gateway), await credentials(gateway))
@@ -300,8 +300,8 @@ class Raw:
 
 
 @pytest.fixture
-async def gateway(tmp_path):
-    g = await started(gateway_config(tmp_path, rate_limit_per_minute=600))
+async def gateway(database):
+    g = await started(gateway_config(database, rate_limit_per_minute=600))
     yield g
     await g.stop()
 
@@ -470,8 +470,8 @@ async def test_the_core_sends_under_the_id_an_edge_chose(gateway):
         await gateway.core.send(Submission(to=("+15551230013",), text="x", message_id="in_nope"), key=key)
 
 
-async def test_throttled_over_the_keys_rate(tmp_path):
-    gateway = await started(gateway_config(tmp_path, rate_limit_per_minute=2))
+async def test_throttled_over_the_keys_rate(database):
+    gateway = await started(gateway_config(database, rate_limit_per_minute=2))
     try:
         raw = await Raw.connect(gateway)
         await raw.bind(await credentials(gateway))
