@@ -109,7 +109,7 @@ async def ready(gateway: Gateway) -> None:
 
 
 @contextlib.asynccontextmanager
-async def live(tmp_path, *, report_status: int = 0, per_day: int | None = None,
+async def live(database: str, *, report_status: int = 0, per_day: int | None = None,
                dialects: dict[str, dict] | None = None, **config) -> AsyncIterator[Live]:
     """`dialects`: `[dialects.<name>]` tables; an `inbound_url` of "/path" is on the receiver.
     `[webhooks] default_url` is the receiver's /default."""
@@ -124,7 +124,7 @@ async def live(tmp_path, *, report_status: int = 0, per_day: int | None = None,
     settings = {name: {k: hooks + v if k == "inbound_url" else v for k, v in table.items()}
                 for name, table in (dialects or {}).items()}
     gateway = Gateway(Config(
-        listen_port=0, database=str(tmp_path / "gw.db"), webhook_url=hooks + "/default",
+        listen_port=0, database=database, webhook_url=hooks + "/default",
         simulators=(SimulatorConfig("sim-a", report_delay=0.05, report_status=report_status,
                                     per_day=per_day),),
         dialect_settings=settings, **config))

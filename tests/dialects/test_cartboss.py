@@ -83,9 +83,9 @@ class Env:
 
 
 @contextlib.asynccontextmanager
-async def cartboss(tmp_path, *, options: dict[str, str] | None = None, **config):
+async def cartboss(database: str, *, options: dict[str, str] | None = None, **config):
     """`options`: the `[dialects.cartboss]` table."""
-    async with live(tmp_path, dialects={"cartboss": options or {}}, **config) as gateway:
+    async with live(database, dialects={"cartboss": options or {}}, **config) as gateway:
         async with aiohttp.ClientSession(headers={"Authorization": f"Bearer {gateway.key}"}) as http:
             yield Env(gateway, http, gateway.url(PREFIX), gateway.hooks + "/hook")
 
@@ -122,9 +122,9 @@ def assert_error(status: int, body: dict, code: int, field: str | None = None) -
 
 # -- the guide's examples --------------------------------------------------------
 
-async def test_the_guides_request_with_requests_gives_its_response_and_is_delivered(tmp_path):
+async def test_the_guides_request_with_requests_gives_its_response_and_is_delivered(database):
     """The guide's Python example: `requests`, the key in a Bearer header, its request body."""
-    async with cartboss(tmp_path, options={"message_price": "0.0075"}) as env:
+    async with cartboss(database, options={"message_price": "0.0075"}) as env:
         resp = await asyncio.to_thread(
             requests.post, env.base + "/messages/send", data=straight(GUIDE_REQUEST).encode(),
             headers={"Authorization": f"Bearer {env.live.key}", "Content-Type": "application/json"},
@@ -145,8 +145,8 @@ async def test_the_guides_request_with_requests_gives_its_response_and_is_delive
         assert handset == [message["body"]]
 
 
-async def test_the_guides_request_as_printed_is_a_400_in_the_guides_shape(tmp_path):
-    async with cartboss(tmp_path) as env:
+async def test_the_guides_request_as_printed_is_a_400_in_the_guides_shape(database):
+    async with cartboss(database) as env:
         status, body, _ = await call(env, "POST", "/messages/send", data=GUIDE_REQUEST.encode(),
                                      headers={"Content-Type": "application/json"})
         # No `field`: the guide's `body` is the text, which is not what is wrong here.
@@ -156,8 +156,8 @@ async def test_the_guides_request_as_printed_is_a_400_in_the_guides_shape(tmp_pa
 
 # -- status callbacks ------------------------------------------------------------
 
-async def test_status_callbacks_for_delivered_undelivered_and_failed(tmp_path):
-    async with cartboss(tmp_path) as env:
+async def test_status_callbacks_for_delivered_undelivered_and_failed(database):
+    async with cartboss(database) as env:
         sim = env.gateway.simulators["sim-a"]
         sim.network.report_status["+15551230002"] = 0x41      # incompatible destination
         sim.network.report_status["+15551230003"] = 0x46      # validity period expired, at the SC
@@ -184,8 +184,8 @@ async def test_status_callbacks_for_delivered_undelivered_and_failed(tmp_path):
             assert signed(call, secret) and call.headers["X-Modemgw-Event"] == call.json()["event"]
 
 
-async def test_a_message_not_sent_within_its_validity_period_fails(tmp_path):
-    async with cartboss(tmp_path) as env:
+async def test_a_message_not_sent_within_its_validity_period_fails(database):
+    async with cartboss(database) as env:
         sim = env.gateway.simulators["sim-a"]
         sim.unplug()                               # nothing can be sent
         answer = await send(env, to="+15551230005", body="too late", validity_period=300,
@@ -202,8 +202,8 @@ async def test_a_message_not_sent_within_its_validity_period_fails(tmp_path):
         assert message["validity_period"] == 300 and message["sent_at"] is None
 
 
-async def test_inbound_messages_go_to_the_inbound_url(tmp_path):
-    async with cartboss(tmp_path, options={"inbound_url": "/inbound"}) as env:
+async def test_inbound_messages_go_to_the_inbound_url(database):
+    async with cartboss(database, options={"inbound_url": "/inbound"}) as env:
         text = "STOP sending me cart reminders 🛒 " * 6
         env.gateway.simulators["sim-a"].inject_sms("+447700900123", text)
         await env.live.receiver.wait(lambda _: env.live.receiver.at("/inbound"))
@@ -217,8 +217,8 @@ async def test_inbound_messages_go_to_the_inbound_url(tmp_path):
 
 # -- the optional parameters -----------------------------------------------------
 
-async def test_schedule_for_holds_the_message_and_is_shown(tmp_path):
-    async with cartboss(tmp_path) as env:
+async def test_schedule_for_holds_the_message_and_is_shown(database):
+    async with cartboss(database) as env:
         at = int(time.time()) + 3600
         later = datetime.fromtimestamp(at, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         iso = await send(env, to="+15551230006", body="later", schedule_for=later)
@@ -232,8 +232,8 @@ async def test_schedule_for_holds_the_message_and_is_shown(tmp_path):
 
 # -- errors: the guide's table ---------------------------------------------------
 
-async def test_bad_requests_are_400_naming_the_field(tmp_path):
-    async with cartboss(tmp_path) as env:
+async def test_bad_requests_are_400_naming_the_field(database):
+    async with cartboss(database) as env:
         good = {"to": "+14155552671", "body": "hi"}
         for body, field in [
             ({"body": "hi"}, "to"),
@@ -259,8 +259,8 @@ async def test_bad_requests_are_400_naming_the_field(tmp_path):
             assert_error(status, answer, 400, None)
 
 
-async def test_authentication_and_ownership(tmp_path):
-    async with cartboss(tmp_path) as env:
+async def test_authentication_and_ownership(database):
+    async with cartboss(database) as env:
         for headers in ({}, {"Authorization": "Bearer mgw_wrong_key_000000"},
                         {"Authorization": env.live.key}):             # no scheme
             async with aiohttp.ClientSession(headers=headers) as anonymous:
@@ -280,8 +280,8 @@ async def test_authentication_and_ownership(tmp_path):
             assert_error(status, answer, 404)
 
 
-async def test_the_rate_limit_is_a_429_with_retry_after(tmp_path):
-    async with cartboss(tmp_path, rate_limit_per_minute=2) as env:
+async def test_the_rate_limit_is_a_429_with_retry_after(database):
+    async with cartboss(database, rate_limit_per_minute=2) as env:
         for _ in range(2):
             status, _, headers = await call(env, "GET", "/messages")
             assert status == 200 and "X-RateLimit-Remaining" in headers
@@ -291,8 +291,8 @@ async def test_the_rate_limit_is_a_429_with_retry_after(tmp_path):
         assert int(headers["Retry-After"]) >= 1
 
 
-async def test_daily_caps_are_the_balance(tmp_path):
-    async with cartboss(tmp_path, per_day=3, options={"message_price": "0.0075"}) as env:
+async def test_daily_caps_are_the_balance(database, another_database):
+    async with cartboss(database, per_day=3, options={"message_price": "0.0075"}) as env:
         later = int(time.time()) + 3600                 # kept queued: the balance stays as it is
         one = await send(env, to="+15551230008", body="x", schedule_for=later)
         assert one["remaining_balance"] == "0.0225" and one["message_price"] == "0.0075"
@@ -301,15 +301,15 @@ async def test_daily_caps_are_the_balance(tmp_path):
         status, answer, _ = await call(env, "POST", "/messages/send",
                                        json={"to": "+15551230010", "body": "z" * 500})   # four parts
         assert_error(status, answer, 402)
-    async with cartboss(tmp_path / "uncapped") as env:
+    async with cartboss(another_database()) as env:
         answer = await send(env, **json.loads(straight(GUIDE_REQUEST)))
         assert answer["remaining_balance"] == "1000000" and answer["message_price"] == "0"
 
 
 # -- history ---------------------------------------------------------------------
 
-async def test_history_by_number_and_date_in_pages(tmp_path):
-    async with cartboss(tmp_path) as env:
+async def test_history_by_number_and_date_in_pages(database):
+    async with cartboss(database) as env:
         later = int(time.time()) + 3600      # kept queued: what the history shows stays as it is
         sent = [await send(env, to=to, body=f"n{i}", schedule_for=later)
                 for i, to in enumerate(["+15551230011", "+15551230012", "+15551230011", "+15551230011"])]

@@ -101,8 +101,8 @@ def params(env, **extra) -> dict[str, str]:
             "toNumber": TO, "fromNumber": "MyApp", "text": TEXT, **extra}
 
 
-async def test_the_python_javascript_and_curl_examples_send_and_deliver(tmp_path):
-    async with live(tmp_path) as env:
+async def test_the_python_javascript_and_curl_examples_send_and_deliver(tmp_path, database):
+    async with live(database) as env:
         out = await python(swapped(PYTHON_EXAMPLE, env), env=creds(env))
         status, message_id = out.split()
         assert status == "success" and message_id.startswith("msg_")
@@ -127,8 +127,8 @@ async def test_the_python_javascript_and_curl_examples_send_and_deliver(tmp_path
         assert (row["to"], row["from"], row["text"]) == (TO, "MyApp", TEXT)
 
 
-async def test_the_async_batch_example_sends_one_message_per_number(tmp_path):
-    async with live(tmp_path) as env:
+async def test_the_async_batch_example_sends_one_message_per_number(database):
+    async with live(database) as env:
         code = swapped(ASYNC_EXAMPLE, env) + textwrap.dedent(f"""
             HASH, TOKEN = {env.credentials.smspm_hash!r}, {env.credentials.smspm_token!r}
             import json
@@ -140,8 +140,8 @@ async def test_the_async_batch_example_sends_one_message_per_number(tmp_path):
         assert await env.handset("+447700900002") == ["Batch"]
 
 
-async def test_get_and_post_on_the_base_url_with_and_without_its_slash(tmp_path):
-    async with live(tmp_path, dialects={"smspm": {"currency": "USD"}}) as env:
+async def test_get_and_post_on_the_base_url_with_and_without_its_slash(database):
+    async with live(database, dialects={"smspm": {"currency": "USD"}}) as env:
         async with aiohttp.ClientSession() as http:
             answers = []
             for path in (BASE, BASE + "/"):
@@ -159,12 +159,12 @@ async def test_get_and_post_on_the_base_url_with_and_without_its_slash(tmp_path)
         assert len({a["messageId"] for _, a in answers}) == 7
 
 
-async def test_a_plus_left_unencoded_and_a_long_text_in_the_url_are_read_as_meant(tmp_path):
+async def test_a_plus_left_unencoded_and_a_long_text_in_the_url_are_read_as_meant(database):
     """A URL built by hand, as the contract's curl example is: `toNumber=+372...` with its
     `+` unencoded (which a query string reads as a space), and a text of 3,000 characters,
     mostly Cyrillic, some 11 KB once percent-encoded, in the query string of a GET."""
     text = ("Привет из SMSPM! " * 200)[:3000]
-    async with live(tmp_path) as env:
+    async with live(database) as env:
         url = (f"{env.url(BASE)}?hash={env.credentials.smspm_hash}&token={env.credentials.smspm_token}"
                f"&toNumber=+37256789045&fromNumber=+37256789000&text={quote(text)}")
         answer = json.loads(await run("curl", "-s", url))
@@ -193,8 +193,8 @@ REFUSALS = [
 ]
 
 
-async def test_refusals_have_the_contracts_status_and_http_code(tmp_path):
-    async with live(tmp_path) as env:
+async def test_refusals_have_the_contracts_status_and_http_code(database):
+    async with live(database) as env:
         got = []
         async with aiohttp.ClientSession() as http:
             for why, changed, _, _ in REFUSALS:
@@ -208,8 +208,8 @@ async def test_refusals_have_the_contracts_status_and_http_code(tmp_path):
         assert env.sim().handset(TO) == []
 
 
-async def test_malformed_requests_are_invalid_params_never_a_500(tmp_path):
-    async with live(tmp_path) as env:
+async def test_malformed_requests_are_invalid_params_never_a_500(database):
+    async with live(database) as env:
         p = params(env)
         async with aiohttp.ClientSession() as http:
             cases = [
@@ -232,8 +232,8 @@ async def test_malformed_requests_are_invalid_params_never_a_500(tmp_path):
         assert answers == [(400, "invalid_params")] * 7 + [(404, "not_found")]
 
 
-async def test_low_balance_when_the_daily_caps_are_used_and_rate_limit_past_the_keys_limit(tmp_path):
-    async with live(tmp_path, per_day=0, rate_limit_per_minute=2) as env:
+async def test_low_balance_when_the_daily_caps_are_used_and_rate_limit_past_the_keys_limit(database):
+    async with live(database, per_day=0, rate_limit_per_minute=2) as env:
         async with aiohttp.ClientSession() as http:
             statuses = []
             for _ in range(3):
@@ -244,8 +244,8 @@ async def test_low_balance_when_the_daily_caps_are_used_and_rate_limit_past_the_
         assert statuses[2][:2] == (429, "rate_limit") and int(statuses[2][2]) >= 1
 
 
-async def test_delivery_report_to_the_callback_url(tmp_path):
-    async with live(tmp_path) as env:
+async def test_delivery_report_to_the_callback_url(database):
+    async with live(database) as env:
         async with aiohttp.ClientSession() as http:
             async with http.get(env.url(BASE), params=params(env, callbackUrl=env.hooks + "/dlr")) as resp:
                 message_id = (await resp.json())["messageId"]
@@ -259,9 +259,9 @@ async def test_delivery_report_to_the_callback_url(tmp_path):
 
 @pytest.mark.parametrize("tp_st, error_code", [(0x43, "undelivered"), (0x46, "report_expired")],
                          ids=["failed", "expired"])
-async def test_a_failed_and_an_expired_message_are_reported_failed_with_their_code(tmp_path, tp_st,
+async def test_a_failed_and_an_expired_message_are_reported_failed_with_their_code(database, tp_st,
                                                                                   error_code):
-    async with live(tmp_path, report_status=tp_st) as env:
+    async with live(database, report_status=tp_st) as env:
         async with aiohttp.ClientSession() as http:
             async with http.get(env.url(BASE), params=params(env, callbackUrl=env.hooks + "/dlr")) as resp:
                 answer = await resp.json()
@@ -273,8 +273,8 @@ async def test_a_failed_and_an_expired_message_are_reported_failed_with_their_co
         assert report["error"] and report["deliveredAt"] is None and signed(call, await env.secret())
 
 
-async def test_a_received_message_goes_to_the_inbound_url(tmp_path):
-    async with live(tmp_path, dialects={"smspm": {"inbound_url": "/inbound"}}) as env:
+async def test_a_received_message_goes_to_the_inbound_url(database):
+    async with live(database, dialects={"smspm": {"inbound_url": "/inbound"}}) as env:
         env.sim().inject_sms("+37256789045", "Reply: STOP ✋")
         [call] = await env.receiver.posted("/inbound")
         body = call.json()
@@ -284,9 +284,9 @@ async def test_a_received_message_goes_to_the_inbound_url(tmp_path):
         assert body["messageId"].startswith("in_") and signed(call, await env.inbound_secret())
 
 
-async def test_the_token_never_reaches_the_log(tmp_path, caplog):
+async def test_the_token_never_reaches_the_log(database, caplog):
     caplog.set_level(logging.DEBUG)
-    async with live(tmp_path) as env:
+    async with live(database) as env:
         token = env.credentials.smspm_token
         async with aiohttp.ClientSession() as http:
             for query in (params(env), params(env, toNumber="+1"), params(env, hash="f" * 32)):

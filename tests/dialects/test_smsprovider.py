@@ -165,8 +165,8 @@ class Provider:
 
 
 @contextlib.asynccontextmanager
-async def provider(tmp_path, *, rate_limit=600, per_day=None):
-    config = Config(listen_port=0, database=str(tmp_path / "gw.db"), rate_limit_per_minute=rate_limit,
+async def provider(tmp_path, database: str, *, rate_limit=600, per_day=None):
+    config = Config(listen_port=0, database=database, rate_limit_per_minute=rate_limit,
                     dialects=("smsprovider",),
                     simulators=(SimulatorConfig("sim-a", report_delay=0.05, per_day=per_day),))
     gateway = Gateway(config)
@@ -219,8 +219,8 @@ async def status_is(p: Provider, key: str, message_id: str, status: str) -> Repl
 
 # -- the examples ------------------------------------------------------------------
 
-async def test_the_documented_examples_get_the_documented_answers(tmp_path):
-    async with provider(tmp_path) as p:
+async def test_the_documented_examples_get_the_documented_answers(tmp_path, database):
+    async with provider(tmp_path, database) as p:
         key = (await p.key("docs")).key
 
         account = await p.curl(ACCOUNT, key)
@@ -268,14 +268,14 @@ async def test_the_documented_examples_get_the_documented_answers(tmp_path):
                 assert (await resp.json())["webhooks"] == []
 
 
-async def test_webhooks_verify_with_the_providers_own_code(tmp_path):
+async def test_webhooks_verify_with_the_providers_own_code(tmp_path, database):
     """callback_url gets every status change; a subscription (the documented request,
     its URL swapped for a receiver's) only the events it names. A delivered, a failed
     (the network refused it) and an expired message (its validity ran out at the SC)."""
     callbacks, callbacks_runner, callback_url = await start_receiver()
     subscribed, subscribed_runner, subscription_url = await start_receiver()
     try:
-        async with provider(tmp_path) as p:
+        async with provider(tmp_path, database) as p:
             hooks = await p.key("hooks")
             key, secret = hooks.key, hooks.webhook_secret
             sim = p.gateway.simulators["sim-a"]
@@ -336,8 +336,8 @@ async def test_webhooks_verify_with_the_providers_own_code(tmp_path):
 
 # -- errors ------------------------------------------------------------------------
 
-async def test_a_missing_or_wrong_key_is_authentication_failed(tmp_path):
-    async with provider(tmp_path) as p:
+async def test_a_missing_or_wrong_key_is_authentication_failed(tmp_path, database):
+    async with provider(tmp_path, database) as p:
         verbatim = await p.curl(ACCOUNT, "YOUR_API_KEY")          # as printed, no key swapped in
         assert verbatim.status == 401 and error_of(verbatim) == "authentication_failed"
         revoked = await p.key("revoked")
@@ -349,9 +349,9 @@ async def test_a_missing_or_wrong_key_is_authentication_failed(tmp_path):
         assert no_header.status == 401 and error_of(no_header) == "authentication_failed"
 
 
-async def test_the_daily_caps_are_the_credits(tmp_path):
+async def test_the_daily_caps_are_the_credits(tmp_path, database):
     """One part a day: the documented send uses it; the bulk send is insufficient_credits."""
-    async with provider(tmp_path, per_day=1) as p:
+    async with provider(tmp_path, database, per_day=1) as p:
         key = (await p.key("credits")).key
         sent = await p.curl(SEND, key)
         assert sent.status == 200 and (sent.body["credits_used"], sent.body["credits_remaining"]) == (1, 0)
@@ -382,8 +382,8 @@ async def test_the_daily_caps_are_the_credits(tmp_path):
     ("from", "", "invalid_request"),
     ("massage", "typo", "invalid_request"),                           # unknown field
 ])
-async def test_bad_fields_get_the_providers_codes(tmp_path, field, value, code):
-    async with provider(tmp_path) as p:
+async def test_bad_fields_get_the_providers_codes(tmp_path, database, field, value, code):
+    async with provider(tmp_path, database) as p:
         key = (await p.key("bad")).key
         body = {"to": "+1234567890", "message": "Hello from SMS Provider!", field: value}
         async with aiohttp.ClientSession(headers={"Authorization": f"Bearer {key}"}) as http:
@@ -393,16 +393,16 @@ async def test_bad_fields_get_the_providers_codes(tmp_path, field, value, code):
         assert await p.gateway.store.list_messages() == []
 
 
-async def test_the_longest_message_is_taken(tmp_path):
-    async with provider(tmp_path) as p:
+async def test_the_longest_message_is_taken(tmp_path, database):
+    async with provider(tmp_path, database) as p:
         key = (await p.key("long")).key
         async with aiohttp.ClientSession(headers={"Authorization": f"Bearer {key}"}) as http:
             async with http.post(f"{p.base}/messages", json={"to": "+1234567890", "message": "x" * 1600}) as resp:
                 assert resp.status == 200 and (await resp.json())["credits_used"] == 11
 
 
-async def test_no_answer_is_a_500_or_a_traceback(tmp_path):
-    async with provider(tmp_path) as p:
+async def test_no_answer_is_a_500_or_a_traceback(tmp_path, database):
+    async with provider(tmp_path, database) as p:
         key = (await p.key("odd")).key
         other = (await p.key("other")).key
         sent = await p.curl(SEND, key)
@@ -430,8 +430,8 @@ async def test_no_answer_is_a_500_or_a_traceback(tmp_path):
                 assert resp.status == 403 and error_of(Reply(resp.status, {}, await resp.json())) == "forbidden"
 
 
-async def test_the_rate_limit_and_its_headers(tmp_path):
-    async with provider(tmp_path, rate_limit=2) as p:
+async def test_the_rate_limit_and_its_headers(tmp_path, database):
+    async with provider(tmp_path, database, rate_limit=2) as p:
         key = (await p.key("limited")).key
         first, second, third = [await p.curl(ACCOUNT, key) for _ in range(3)]
         assert (first.status, second.status, third.status) == (200, 200, 429)

@@ -414,10 +414,9 @@ async def _new_key(path: str, name: str) -> Credentials:
 
 
 @contextlib.asynccontextmanager
-async def twilio(tmp_path, *, per_day: int | None = None, owner: bool = True, **config):
+async def twilio(tmp_path, database: str, *, per_day: int | None = None, owner: bool = True, **config):
     """A gateway whose [dialects.twilio] inbound_account_sid names the key made for the test
     (made first, so that the config can name it), and a receiver at /sms and /status."""
-    database = str(tmp_path / "gw.db")
     credentials = await _new_key(database, "twilio")
     receiver = Receiver(credentials.twilio_auth_token)
     app = web.Application()
@@ -472,8 +471,8 @@ async def delivered(t: Twilio, number: str, count: int = 1) -> list[str]:
 
 # -- the examples -----------------------------------------------------------------------------
 
-async def test_the_python_examples_send_fetch_and_list(tmp_path, env):
-    async with twilio(tmp_path) as t:
+async def test_the_python_examples_send_fetch_and_list(tmp_path, database, env):
+    async with twilio(tmp_path, database) as t:
         env(t)
         await t.replay(SEND_SMS)
         await t.replay(QUICKSTART_SEND)
@@ -491,8 +490,8 @@ async def test_the_python_examples_send_fetch_and_list(tmp_path, env):
             "outbound-api\n"
 
 
-async def test_the_curl_examples_get_the_documented_shapes(tmp_path):
-    async with twilio(tmp_path) as t:
+async def test_the_curl_examples_get_the_documented_shapes(tmp_path, database):
+    async with twilio(tmp_path, database) as t:
         status, sent = await t.curl(CURL_SEND_SMS)
         assert status == 201 and sent.keys() == RESOURCE_KEYS
         assert (sent["status"], sent["num_segments"], sent["num_media"], sent["direction"]) == \
@@ -525,8 +524,8 @@ async def test_the_curl_examples_get_the_documented_shapes(tmp_path):
                                     f"{DOCUMENTED_SID}.json was not found")
 
 
-async def test_the_examples_with_media_get_twilios_error_for_no_mms(tmp_path, env):
-    async with twilio(tmp_path) as t:
+async def test_the_examples_with_media_get_twilios_error_for_no_mms(tmp_path, database, env):
+    async with twilio(tmp_path, database) as t:
         env(t)
         for example, swap in ((SEND_MMS, {}), (SENDING_MESSAGES, {}),
                               (QUICKSTART_MMS, {"YYYYYYYYYYYYYYYYYY": t.credentials.twilio_auth_token})):
@@ -538,8 +537,8 @@ async def test_the_examples_with_media_get_twilios_error_for_no_mms(tmp_path, en
 
 # -- status callbacks: delivered, failed, undelivered, expired ---------------------------
 
-async def test_status_callbacks_are_signed_as_twilio_signs_them(tmp_path, env):
-    async with twilio(tmp_path) as t:
+async def test_status_callbacks_are_signed_as_twilio_signs_them(tmp_path, database, env):
+    async with twilio(tmp_path, database) as t:
         env(t)
         await t.replay(SEND_SMS_CALLBACK, **{REQUESTBIN: t.hooks + "/status?from=example"})
         status, sent = await t.curl(CURL_SEND_SMS_CALLBACK, **{REQUESTBIN: t.hooks + "/status"})
@@ -562,10 +561,10 @@ async def test_status_callbacks_are_signed_as_twilio_signs_them(tmp_path, env):
             t.hooks + "/status", post.form, post.signature)
 
 
-async def test_callbacks_validate_at_the_url_the_receiver_is_called_at(tmp_path):
+async def test_callbacks_validate_at_the_url_the_receiver_is_called_at(tmp_path, database):
     """Signed over the URL as requested, which is what a receiver rebuilds (Flask's and
     aiohttp's request.url): escapes normalised, credentials and fragment left out."""
-    async with twilio(tmp_path) as t:
+    async with twilio(tmp_path, database) as t:
         port = t.hooks.rsplit(":", 1)[1]
         urls = [t.hooks + "/status/", t.hooks + "/status?next=%2Fhome&tilde=%7e&bar=a|b&name=J%C3%BCrgen",
                 f"http://user:secret@127.0.0.1:{port}/status?id=7", t.hooks + "/status#top",
@@ -585,8 +584,8 @@ async def test_callbacks_validate_at_the_url_the_receiver_is_called_at(tmp_path)
     ({"tp_st": 0x43}, "undelivered", 30005),   # the status report: not obtainable
     ({"tp_st": 0x46}, "undelivered", 30003),   # the report: its validity expired (core: expired)
 ])
-async def test_failed_undelivered_and_expired_messages(tmp_path, fault, status, code):
-    async with twilio(tmp_path) as t:
+async def test_failed_undelivered_and_expired_messages(tmp_path, database, fault, status, code):
+    async with twilio(tmp_path, database) as t:
         sim = t.gateway.simulators["sim-a"]
         number = "+15551230301"
         if "cms" in fault:
@@ -601,8 +600,8 @@ async def test_failed_undelivered_and_expired_messages(tmp_path, fault, status, 
         assert (got.status, got.error_code) == (status, code) and got.error_message
 
 
-async def test_a_message_not_sent_within_its_validity_period_fails_with_30036(tmp_path):
-    async with twilio(tmp_path, per_day=0) as t:           # the daily cap holds everything back
+async def test_a_message_not_sent_within_its_validity_period_fails_with_30036(tmp_path, database):
+    async with twilio(tmp_path, database, per_day=0) as t:           # the daily cap holds everything back
         message = await t.call(t.client().messages.create, to="+15551230302", body="too late",
                                validity_period=300, status_callback=t.hooks + "/status")
         assert message.status == "queued"
@@ -618,8 +617,8 @@ async def test_a_message_not_sent_within_its_validity_period_fails_with_30036(tm
 
 # -- received messages ------------------------------------------------------------------
 
-async def test_a_received_message_is_posted_as_twilio_posts_one(tmp_path):
-    async with twilio(tmp_path) as t:
+async def test_a_received_message_is_posted_as_twilio_posts_one(tmp_path, database):
+    async with twilio(tmp_path, database) as t:
         text = "Ahoy! 👋 " * 20                                # three parts
         t.gateway.simulators["sim-a"].inject_sms("+447700900123", text)
         [post] = await t.receiver.wait(lambda posts: [p for p in posts if p.path == "/sms"])
@@ -634,8 +633,8 @@ async def test_a_received_message_is_posted_as_twilio_posts_one(tmp_path):
         assert await t.call(t.client().messages.list) == []
 
 
-async def test_without_an_inbound_account_the_gateways_secret_signs(tmp_path):
-    async with twilio(tmp_path, owner=False) as t:
+async def test_without_an_inbound_account_the_gateways_secret_signs(tmp_path, database):
+    async with twilio(tmp_path, database, owner=False) as t:
         t.gateway.simulators["sim-a"].inject_sms("+447700900124", "hi")
         [post] = await t.receiver.wait(lambda posts: posts)
         assert not post.valid and post.form["AccountSid"] == ""
@@ -644,8 +643,8 @@ async def test_without_an_inbound_account_the_gateways_secret_signs(tmp_path):
             secret, f"{t.hooks}/sms", post.form))
 
 
-async def test_received_messages_are_signed_for_the_named_key_while_it_is_active(tmp_path):
-    store = Store(str(tmp_path / "gw.db"), inbound_webhooks=[("http://127.0.0.1:9/sms", "twilio")],
+async def test_received_messages_are_signed_for_the_named_key_while_it_is_active(database):
+    store = Store(database, inbound_webhooks=[("http://127.0.0.1:9/sms", "twilio")],
                   inbound_owners={"twilio": ("twilio", "AC" + "0" * 32)})
     await store.open()
     try:
@@ -662,8 +661,8 @@ async def test_received_messages_are_signed_for_the_named_key_while_it_is_active
 
 # -- listing, scheduling, cancelling -------------------------------------------------------
 
-async def test_listing_in_pages_forwards_and_back_with_filters(tmp_path):
-    async with twilio(tmp_path) as t:
+async def test_listing_in_pages_forwards_and_back_with_filters(tmp_path, database):
+    async with twilio(tmp_path, database) as t:
         client = t.client()
         sent = [await t.call(client.messages.create, to=f"+1555123040{i}", body=f"number {i}",
                              from_="+15017122661" if i % 2 else None) for i in range(5)]
@@ -700,8 +699,8 @@ async def until_sent(t: Twilio, count: int) -> None:
             await asyncio.sleep(0.05)
 
 
-async def test_scheduled_messages_are_scheduled_and_can_be_canceled(tmp_path, env):
-    async with twilio(tmp_path) as t:
+async def test_scheduled_messages_are_scheduled_and_can_be_canceled(tmp_path, database, env):
+    async with twilio(tmp_path, database) as t:
         env(t)
         client = t.client()
         later = datetime.now(timezone.utc) + timedelta(hours=1)
@@ -742,15 +741,15 @@ async def test_scheduled_messages_are_scheduled_and_can_be_canceled(tmp_path, en
     ({"to": "+15558675310", "body": "x", "schedule_type": "fixed", "send_at": "soon"}, 400, 35114),
     ({"to": "+15558675310", "body": "x", "media_url": ["https://a/1.png", "https://a/2.png"]}, 400, 21621),
 ])
-async def test_bad_requests_get_twilios_codes(tmp_path, params, status, code):
-    async with twilio(tmp_path) as t:
+async def test_bad_requests_get_twilios_codes(tmp_path, database, params, status, code):
+    async with twilio(tmp_path, database) as t:
         with pytest.raises(TwilioRestException) as raised:
             await t.call(t.client().messages.create, **params)
         assert (raised.value.status, raised.value.code) == (status, code)
 
 
-async def test_credentials_and_accounts(tmp_path):
-    async with twilio(tmp_path) as t:
+async def test_credentials_and_accounts(tmp_path, database):
+    async with twilio(tmp_path, database) as t:
         mine = await t.call(t.client().messages.create, to="+15558675310", body="mine")
         other = derive((await t.gateway.store.create_key("other"))[1])
         cases = [
@@ -780,8 +779,8 @@ async def refused(t: Twilio, call) -> tuple[int, int]:
     raise AssertionError("not refused")
 
 
-async def test_no_answer_is_a_500_or_a_traceback(tmp_path):
-    async with twilio(tmp_path) as t:
+async def test_no_answer_is_a_500_or_a_traceback(tmp_path, database):
+    async with twilio(tmp_path, database) as t:
         basic = base64.b64encode(f"{t.sid}:{t.credentials.twilio_auth_token}".encode()).decode()
         messages = f"{t.base}/2010-04-01/Accounts/{t.sid}/Messages"
         form = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -813,9 +812,9 @@ async def test_no_answer_is_a_500_or_a_traceback(tmp_path):
                     assert resp.status == 401 and resp.headers["WWW-Authenticate"] == 'Basic realm="Twilio API"'
 
 
-async def test_the_auth_token_never_reaches_the_log(tmp_path, caplog):
+async def test_the_auth_token_never_reaches_the_log(tmp_path, database, caplog):
     caplog.set_level(logging.DEBUG)
-    async with twilio(tmp_path) as t:
+    async with twilio(tmp_path, database) as t:
         await t.call(t.client().messages.create, to="+15558675310", body="quiet",
                      status_callback=t.hooks + "/status")
         with pytest.raises(TwilioRestException):
@@ -824,8 +823,8 @@ async def test_the_auth_token_never_reaches_the_log(tmp_path, caplog):
     assert t.credentials.twilio_auth_token not in caplog.text
 
 
-async def test_the_rate_limit_is_20429_with_retry_after(tmp_path):
-    store = Store(str(tmp_path / "gw.db"))
+async def test_the_rate_limit_is_20429_with_retry_after(database):
+    store = Store(database)
     await store.open()
     app = web.Application()
     core = Core(store, references=ConcatReferences(), limiter=RateLimiter(2))

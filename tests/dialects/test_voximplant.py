@@ -80,8 +80,8 @@ def example_answer(answer: dict) -> bool:
         "dst_numbers[0]" in failed["error_description"]
 
 
-async def test_the_python_javascript_and_url_examples_get_the_documented_shape(tmp_path):
-    async with live(tmp_path) as env:
+async def test_the_python_javascript_and_url_examples_get_the_documented_shape(tmp_path, database):
+    async with live(database) as env:
         answer = ast.literal_eval(await python(swapped(PYTHON_EXAMPLE, env)))
         assert example_answer(answer), answer
 
@@ -99,11 +99,11 @@ async def test_the_python_javascript_and_url_examples_get_the_documented_shape(t
                 assert (await resp.json())["data"] == []          # nothing was sent
 
 
-async def test_the_documented_example_request_sends_and_reports_delivery(tmp_path):
+async def test_the_documented_example_request_sends_and_reports_delivery(database):
     """'Send the SMS message with the text "Test message" from the phone number 447443332211
     to the phone numbers 447443332212 and 447443332213', as the URL and as the official SDK's
     form POST (`cmd`, numbers joined with ';')."""
-    async with live(tmp_path) as env:
+    async with live(database) as env:
         query = {"src_number": "447443332211", "dst_numbers": "447443332212;447443332213",
                  "text": "Test message"}
         async with aiohttp.ClientSession(headers=bearer(env)) as http:
@@ -137,8 +137,8 @@ async def test_the_documented_example_request_sends_and_reports_delivery(tmp_pat
             assert seen[message_id] == [(number, "sent"), (number, "delivered")]
 
 
-async def test_a_bad_number_is_listed_in_failed_and_the_others_are_sent(tmp_path):
-    async with live(tmp_path) as env:
+async def test_a_bad_number_is_listed_in_failed_and_the_others_are_sent(database):
+    async with live(database) as env:
         numbers = "447443332212;12;+447443332213;447443332212; 447700900123 ;"
         async with aiohttp.ClientSession(headers=bearer(env)) as http:
             async with http.get(env.url(SEND + "/"), params={"src_number": "Shop", "dst_numbers": numbers,
@@ -155,8 +155,8 @@ async def test_a_bad_number_is_listed_in_failed_and_the_others_are_sent(tmp_path
         assert await env.handset("+447700900123") == ["Olá 😀"]
 
 
-async def test_a_json_array_of_numbers_is_read_as_the_reference_encodes_it(tmp_path):
-    async with live(tmp_path) as env:
+async def test_a_json_array_of_numbers_is_read_as_the_reference_encodes_it(database):
+    async with live(database) as env:
         async with aiohttp.ClientSession(headers=bearer(env)) as http:
             query = {"src_number": "447443332211", "text": "x" * 200,
                      "dst_numbers": '["447443332212", "447443332213"]'}
@@ -166,13 +166,13 @@ async def test_a_json_array_of_numbers_is_read_as_the_reference_encodes_it(tmp_p
         assert answer["fragments_count"] == 2
 
 
-async def test_numbers_as_a_client_generated_from_the_schema_sends_them_and_the_longest_text(tmp_path):
+async def test_numbers_as_a_client_generated_from_the_schema_sends_them_and_the_longest_text(database):
     """The schema declares `dst_numbers` an array in the query, which OpenAPI's default
     encoding (form, exploded) sends as one `dst_numbers=` per number, as `requests` does
     for a list; a number typed with an unencoded `+` (a space, once decoded); and a text of
     the documented 1,600 characters, in Cyrillic: some 9 KB of query string."""
     text = ("Тестовое сообщение " * 90)[:1600]
-    async with live(tmp_path) as env:
+    async with live(database) as env:
         query = [("src_number", "447443332211"), ("dst_numbers", "447443332212"),
                  ("dst_numbers", "447443332213;447443332214"), ("text", text)]
         resp = await asyncio.to_thread(requests.post, env.url(SEND), params=query, headers=bearer(env),
@@ -213,8 +213,8 @@ ERRORS = [
 ]
 
 
-async def test_errors_are_voximplants_error_object_with_its_codes(tmp_path):
-    async with live(tmp_path) as env:
+async def test_errors_are_voximplants_error_object_with_its_codes(database):
+    async with live(database) as env:
         got = []
         async with aiohttp.ClientSession() as http:
             for why, (path, changes, headers), _, _ in ERRORS:
@@ -234,8 +234,8 @@ async def test_errors_are_voximplants_error_object_with_its_codes(tmp_path):
         assert await env.handset("+447443332212") == ["hi"]
 
 
-async def test_billing_failed_when_the_caps_are_used_and_too_many_requests_past_the_limit(tmp_path):
-    async with live(tmp_path, per_day=0, rate_limit_per_minute=2) as env:
+async def test_billing_failed_when_the_caps_are_used_and_too_many_requests_past_the_limit(database):
+    async with live(database, per_day=0, rate_limit_per_minute=2) as env:
         query = {"src_number": "447443332211", "dst_numbers": "447443332212", "text": "hi"}
         got = []
         async with aiohttp.ClientSession(headers=bearer(env)) as http:
@@ -248,8 +248,8 @@ async def test_billing_failed_when_the_caps_are_used_and_too_many_requests_past_
 
 
 @pytest.mark.parametrize("tp_st, status", [(0x43, "failed"), (0x46, "expired")], ids=["failed", "expired"])
-async def test_a_failed_and_an_expired_message_are_called_back_with_their_status(tmp_path, tp_st, status):
-    async with live(tmp_path, report_status=tp_st) as env:
+async def test_a_failed_and_an_expired_message_are_called_back_with_their_status(database, tp_st, status):
+    async with live(database, report_status=tp_st) as env:
         async with aiohttp.ClientSession(headers=bearer(env)) as http:
             async with http.post(env.url(SEND), params={"src_number": "447443332211",
                                                         "dst_numbers": "447443332212", "text": "hi"}) as resp:
@@ -260,8 +260,8 @@ async def test_a_failed_and_an_expired_message_are_called_back_with_their_status
                                                            (result["message_id"], status)]
 
 
-async def test_a_received_message_is_an_sms_inbound_callback(tmp_path):
-    async with live(tmp_path, dialects={"voximplant": {"inbound_url": "/inbound"}}) as env:
+async def test_a_received_message_is_an_sms_inbound_callback(database):
+    async with live(database, dialects={"voximplant": {"inbound_url": "/inbound"}}) as env:
         env.sim().inject_sms("+447443332212", "STOP")
         [call] = await env.receiver.posted("/inbound")
         assert call.json()["callbacks"][0] == {
@@ -270,9 +270,9 @@ async def test_a_received_message_is_an_sms_inbound_callback(tmp_path):
         assert signed(call, await env.inbound_secret())
 
 
-async def test_the_key_never_reaches_the_log(tmp_path, caplog):
+async def test_the_key_never_reaches_the_log(database, caplog):
     caplog.set_level(logging.DEBUG)
-    async with live(tmp_path) as env:
+    async with live(database) as env:
         async with aiohttp.ClientSession() as http:
             async with http.get(env.url(SEND), params={"api_key": env.key, "src_number": "4474",
                                                        "dst_numbers": "447443332212", "text": "x"}) as resp:
