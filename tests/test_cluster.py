@@ -1,0 +1,286 @@
+"""Three `modemgw serve` nodes, two simulated modems each, on one PostgreSQL database
+(docs/scale-out.md): what any node accepts is sent exactly once across the cluster; a
+node killed with -9 under load loses nothing, and its queue drains through the others
+once its lease runs out; the database restarted under load is survived without
+restarting any node.
+
+The modems are simulators in this process (tests/cluster.py), so the network's side of
+every part can be counted however many nodes took part.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections import Counter
+
+import aiohttp
+
+import pgserver
+from cluster import FINAL, Cluster, Hooks, Load, markers
+from modemgw.dispatch.compose import compose
+from modemgw.sms import ConcatReferences
+from modemgw.store import Store
+from reliability.poll import until
+
+MESSAGES = 240                 # test 1: 300 parts (every fourth message has two)
+LEASE = 3                      # [store] lease_seconds of tests 2 and 3 (the least allowed)
+
+
+def network_duplicates(cluster: Cluster, load: Load) -> dict[str, int]:
+    """Parts the network was handed more than once, by marker."""
+    submitted = cluster.submitted()
+    return {m: submitted[m] for n in load.accepted for m in markers(n) if submitted[m] > 1}
+
+
+async def test_a_node_does_not_claim_a_part_whose_sibling_another_live_node_holds():
+    # All parts of a message go through one modem (the handset joins them by sender): a
+    # node that claimed part 1 holds the message, and another node claiming next must not
+    # take part 2 (before this, it did, and the two parts went out through two SIMs).
+    url = pgserver.server().database()
+    a, b = Store(url), Store(url)
+    for node, store in (("a", a), ("b", b)):
+        await store.open()
+        await store.register_node(node, [f"{node}-m0"], lease=30)
+    try:
+        composed = compose("+15550100002", "y" * 400, sender=None, references=ConcatReferences(),
+                           now=time.time())
+        mid = (await a.create_messages([composed], api_key_id=None)).messages[0]["id"]
+        now = time.time() + 1
+        assert [(p.message_id, p.seq) for p in await a.claim_due(now, limit=1, modems=["a-m0"])] == [(mid, 1)]
+        assert await b.claim_due(now, limit=10, modems=["b-m0"]) == []
+        # Its holder takes the rest; once it lets the message go, another node may take it all.
+        assert [p.seq for p in await a.claim_due(now, limit=10, modems=["a-m0"])] == [1, 2, 3]
+        await a.release_claims()
+        assert [p.seq for p in await b.claim_due(now, limit=10, modems=["b-m0"])] == [1, 2, 3]
+    finally:
+        await a.close()
+        await b.close()
+
+
+async def test_messages_posted_to_any_node_are_sent_exactly_once_across_the_cluster(tmp_path):
+    # One SIM with a daily cap: its node must never hand it more than that.
+    cluster = Cluster(tmp_path, pgserver.server().database(), modem_keys={"n2-m1": {"per_day": 12}})
+    hooks = Hooks()
+    await hooks.start()
+    try:
+        await cluster.start()
+        load = Load(cluster.key, cluster.nodes, callback_url=hooks.url)
+        load.limit = MESSAGES
+        async with aiohttp.ClientSession() as http:
+            await asyncio.gather(*load.start(http, workers=6))
+            assert load.answers == {"200": MESSAGES}, load.answers
+            await until(lambda: cluster.statuses()["delivered"] == MESSAGES, timeout=60,
+                        what="every message delivered", explain=lambda: (cluster.statuses(), [
+                            p for p in cluster.parts() if p["status"] != "delivered"]))
+            # Two webhooks per message (sent, delivered): wait for them, then for any extra.
+            await until(lambda: hooks.count >= 2 * MESSAGES, timeout=20, what="every webhook",
+                        explain=lambda: hooks.count)
+
+            # Any node reads any message, and all three read the same.
+            for n, mid in sorted(load.accepted.items())[::8]:
+                seen = []
+                for node in cluster.nodes:
+                    async with http.get(f"{node.url}/v1/messages/{mid}",
+                                        headers={"Authorization": f"Bearer {cluster.key}"}) as resp:
+                        assert resp.status == 200, (node.name, mid, await resp.text())
+                        seen.append(await resp.json())
+                assert seen[0]["status"] == "delivered" and len(seen[0]["parts"]) == len(markers(n))
+                assert seen[1] == seen[0] and seen[2] == seen[0], (mid, seen)
+
+        parts = cluster.parts()
+        assert len(parts) == sum(len(markers(n)) for n in load.accepted)
+        assert {p["message_id"] for p in parts} == set(load.accepted.values())
+        assert Counter(p["idempotency_key"] for p in parts if p["seq"] == 1) == \
+            {f"c-{n}": 1 for n in load.accepted}
+        # Each part handed to a modem once, and the network got it once.
+        assert [p for p in parts if p["status"] != "delivered" or p["attempts"] != 1 or p["resent"]] == []
+        assert network_duplicates(cluster, load) == {}
+        submitted = cluster.submitted()
+        assert all(submitted[m] == 1 for n in load.accepted for m in markers(n))
+        # The work was shared: every node's modems sent parts (and so more than one node's).
+        by_node = Counter(cluster.node_of(p["modem"]) for p in parts)
+        assert set(by_node) == {"n1", "n2", "n3"}, by_node
+        by_modem = Counter(p["modem"] for p in parts)
+        # A message's parts went through one modem (the handset joins them by sender).
+        split = [[(p["message_id"], p["seq"], p["modem"]) for p in parts if p["message_id"] == mid]
+                 for mid in sorted({p["message_id"] for p in parts})
+                 if len({p["modem"] for p in parts if p["message_id"] == mid}) > 1]
+        assert split == []
+        # The capped SIM: never past its cap, in the parts nor in its day's count.
+        assert by_modem["n2-m1"] <= 12, by_modem
+        capped = cluster.query("SELECT sent FROM modem_days WHERE modem = 'n2-m1'")
+        assert capped and capped[0]["sent"] <= 12, capped
+
+        # Webhooks: one delivery per message and event, by whichever node made it, in order.
+        with contextlib.suppress(AssertionError):
+            await until(lambda: hooks.count > 2 * MESSAGES, timeout=1.5, what="an extra webhook")
+        assert hooks.count == 2 * MESSAGES
+        assert {mid: evs for mid, evs in hooks.events.items()
+                if evs != ["message.sent", "message.delivered"]} == {}
+        assert set(hooks.events) == set(load.accepted.values())
+        assert max(hooks.event_ids.values()) == 1
+        delivered_by = cluster.query("SELECT status, COUNT(*) AS n FROM webhook_deliveries GROUP BY status")
+        assert delivered_by == [{"status": "delivered", "n": 2 * MESSAGES}], delivered_by
+        for node in cluster.nodes:
+            assert "Traceback" not in node.serve.output(), node.serve.output()[-4000:]
+    finally:
+        await cluster.stop()
+        await hooks.stop()
+
+
+async def test_a_node_killed_under_load_loses_nothing_and_its_queue_drains_through_the_others(tmp_path):
+    # A short lease and unknown window keep the test short; the default policy
+    # (at_most_once) settles the parts the dead node was writing as "unconfirmed".
+    cluster = Cluster(tmp_path, pgserver.server().database(),
+                      sections={"store": {"lease_seconds": LEASE}, "sending": {"unknown_window": 2}})
+    try:
+        await cluster.start()
+        n1, n2, n3 = cluster.nodes
+
+        def held_by_n3() -> dict[str, list[tuple[str, int]]]:
+            """n3's parts: queued for its modems (free for the others when its lease ends),
+            queued for a message already tied to one of its modems (only n3 may send them),
+            and being written to its modems (in doubt)."""
+            rows = cluster.query(
+                "SELECT p.message_id, p.seq, p.status, m.modem FROM parts p JOIN messages m "
+                "ON m.id = p.message_id WHERE p.claimed_by = 'n3' AND p.status IN ('queued', 'sending')")
+            held: dict[str, list[tuple[str, int]]] = {"free": [], "pinned": [], "sending": []}
+            for r in rows:
+                kind = "sending" if r["status"] == "sending" else \
+                    "pinned" if cluster.node_of(r["modem"]) == "n3" else "free"
+                held[kind].append((r["message_id"], r["seq"]))
+            return held
+
+        load = Load(cluster.key, [n1, n2, n3])
+        async with aiohttp.ClientSession() as http:
+            workers = load.start(http, workers=6)
+            # Mid-load: a backlog, n3's modems each with parts queued ahead.
+            await until(lambda: len(load.accepted) >= 60 and len(held_by_n3()["free"]) >= 4, timeout=30,
+                        what="n3 holding queued parts", explain=lambda: (len(load.accepted), held_by_n3()))
+            n3.serve.kill9()
+            killed = time.monotonic()
+            held = held_by_n3()         # n3's state as it died (nothing of its changes it now)
+            load.targets = [n1, n2]     # the clients carry on with the others
+            await until(lambda: len(load.accepted) >= 120, timeout=30, what="load after the kill",
+                        explain=lambda: load.answers)
+            load.running = False
+            await asyncio.gather(*workers)
+
+            # The dead node's queued parts go out through the others' modems once its lease ends.
+            def drained() -> bool:
+                rows = {(r["message_id"], r["seq"]): r for r in cluster.parts()}
+                return all(rows[k]["status"] not in ("queued", "sending") for k in held["free"])
+            await until(drained, timeout=LEASE + 20, interval=0.1, what="n3's queue drained")
+            drain = time.monotonic() - killed
+            parts = {(p["message_id"], p["seq"]): p for p in cluster.parts()}
+            took = Counter(cluster.node_of(parts[k]["modem"]) for k in held["free"])
+            assert set(took) <= {"n1", "n2"} and sum(took.values()) == len(held["free"]), took
+            assert drain < LEASE + 5, (drain, len(held["free"]))
+
+            # n3 comes back under its name (its modems' reports, and what only its modems may
+            # send, wait for it); requests that got no answer are retried on n1 with their keys.
+            await n3.serve.start()
+            retried = sorted(load.unanswered)
+            for n in retried:
+                assert await load.post(http, n, n1), (n, load.answers)
+            assert load.replayed <= set(retried)
+
+        await until(lambda: not cluster.unsettled(), timeout=60, interval=0.2, what="every message final",
+                    explain=lambda: (cluster.unsettled()[:10], held))
+        parts = cluster.parts()
+        by_message: dict[str, list[dict]] = {}
+        for p in parts:
+            by_message.setdefault(p["message_id"], []).append(p)
+        # Nothing lost, nothing created twice: one message per request that was answered 2xx.
+        assert set(load.accepted.values()) == set(by_message)
+        assert Counter(ps[0]["idempotency_key"] for ps in by_message.values()) == \
+            {f"c-{n}": 1 for n in load.accepted}
+        # Every message is final: delivered, unless a part of it was in doubt on n3.
+        doubt = set(held["sending"])
+        statuses = Counter(ps[0]["message_status"] for ps in by_message.values())
+        assert set(statuses) <= set(FINAL), statuses
+        not_delivered = {mid: [(p["seq"], p["status"], p["error"]) for p in ps]
+                         for mid, ps in by_message.items() if ps[0]["message_status"] != "delivered"}
+        assert {mid for mid in not_delivered} <= {mid for mid, _ in doubt}, (not_delivered, doubt)
+        # No blind duplicates: a part handed to a modem twice, or to the network twice, was in doubt.
+        assert [(p["message_id"], p["seq"], p["attempts"]) for p in parts
+                if p["attempts"] > 1 and (p["message_id"], p["seq"]) not in doubt] == []
+        submitted = cluster.submitted()
+        mids = {mid: n for n, mid in load.accepted.items()}
+        blind = [(p["message_id"], p["seq"]) for p in parts
+                 if submitted[markers(mids[p["message_id"]])[p["seq"] - 1]] > 1
+                 and (p["message_id"], p["seq"]) not in doubt]
+        assert blind == []
+        print(f"kill -9 of n3: {len(load.accepted)} accepted, {len(retried)} retried "
+              f"({len(load.replayed)} replayed), n3 held {len(held['free'])} queued, "
+              f"{len(held['pinned'])} pinned, {len(held['sending'])} sending; drained in {drain:.2f} s "
+              f"(lease {LEASE} s); answers {dict(load.answers)}; messages {dict(statuses)}")
+    finally:
+        await cluster.stop()
+
+
+async def test_the_database_restarted_under_load_is_survived_without_restarting_a_node(tmp_path):
+    # A server of the test's own: restarting the shared one would disturb other tests.
+    server = pgserver.PostgresServer()
+    cluster = Cluster(tmp_path, server.database(), sections={"store": {"lease_seconds": LEASE}})
+    try:
+        await cluster.start()
+        load = Load(cluster.key, cluster.nodes)
+        load.pace = 0.02
+        async with aiohttp.ClientSession() as http:
+            workers = load.start(http, workers=4)
+            await until(lambda: len(load.accepted) >= 40, timeout=30, what="load before the restart")
+            before = len(load.accepted)
+            # The server stops (-m fast: every connection is cut) and stays down until every
+            # node has noticed (its /readyz answers 503); then it starts again.
+            await asyncio.to_thread(server.stop_server)
+
+            async def not_ready(node) -> bool:
+                with contextlib.suppress(aiohttp.ClientError, asyncio.TimeoutError):
+                    async with http.get(f"{node.url}/readyz", timeout=aiohttp.ClientTimeout(total=5)) as resp:
+                        return resp.status == 503
+                return False
+            for node in cluster.nodes:
+                await until(lambda node=node: not_ready(node), timeout=20, interval=0.1,
+                            what=f"{node.name} not ready while the database is down")
+            await asyncio.to_thread(server.start_server)
+            back = time.monotonic()
+
+            # Every node accepts again by itself (no node is restarted).
+            probes = iter(range(90_000, 100_000))   # request numbers of their own
+
+            async def accepts(node) -> bool:
+                return await load.post(http, next(probes), node)
+            for node in cluster.nodes:
+                await until(lambda node=node: accepts(node), timeout=20, interval=0.2,
+                            what=f"{node.name} accepting after the restart", explain=lambda: load.answers)
+            recovered = time.monotonic() - back
+            await until(lambda: len(load.accepted) >= before + 60, timeout=30, what="load after the restart",
+                        explain=lambda: load.answers)
+            load.running = False
+            await asyncio.gather(*workers)
+            retried = sorted(load.unanswered)
+            for i, n in enumerate(retried):
+                assert await load.post(http, n, cluster.nodes[i % 3]), (n, load.answers)
+
+        await until(lambda: cluster.statuses()["delivered"] == len(load.accepted), timeout=60, interval=0.2,
+                    what="every accepted message delivered",
+                    explain=lambda: (cluster.statuses(), [p for p in cluster.parts()
+                                                          if p["status"] != "delivered"][:10]))
+        parts = cluster.parts()
+        assert {p["message_id"] for p in parts} == set(load.accepted.values())
+        assert Counter(p["idempotency_key"] for p in parts if p["seq"] == 1) == \
+            {k: 1 for k in {p["idempotency_key"] for p in parts}}
+        assert len({p["message_id"] for p in parts}) == len(load.accepted)
+        assert network_duplicates(cluster, load) == {}
+        assert all(node.serve.starts == 1 and node.serve.process.poll() is None for node in cluster.nodes)
+        print(f"database restart: {len(load.accepted)} accepted, {len(retried)} retried "
+              f"({len(load.replayed)} replayed), every node accepting {recovered:.2f} s after the "
+              f"server was back; answers {dict(load.answers)}")
+        # During the outage: 503 or a refused connection, never a 500.
+        assert load.server_errors == []
+    finally:
+        await cluster.stop()
+        server.stop()
