@@ -230,8 +230,160 @@ async def _floor(result: Result, duration: float, connections: int, work: Path) 
     return rate
 
 
+HTTP_CPU_SCRIPT = r"""
+import asyncio, logging, os, sys, tempfile, time
+from modemgw import logs
+from modemgw.api.app import create_app
+from modemgw.api.server import GatewayRunner, Limits
+from modemgw.sms import ConcatReferences
+from modemgw.store import Store
+
+
+class Transport(asyncio.Transport):
+    # Collects a connection's answer; tells `done` when a whole one (head + Content-Length) is in.
+    def __init__(self, done):
+        super().__init__()
+        self.buf, self.done, self.closing, self.status = bytearray(), done, False, 0
+
+    def write(self, data):
+        self.buf += data
+        end = self.buf.find(b"\r\n\r\n")
+        if end < 0:
+            return
+        head = bytes(self.buf[:end]).lower()
+        i = head.find(b"content-length:")
+        length = int(head[i + 15:].split(b"\r\n")[0]) if i >= 0 else 0
+        if len(self.buf) >= end + 4 + length:
+            self.status = int(self.buf[9:12])
+            del self.buf[:]
+            self.done(self)
+
+    def writelines(self, chunks):
+        self.write(b"".join(chunks))
+
+    def is_closing(self):
+        return self.closing
+
+    def close(self):
+        self.closing = True
+
+    def get_extra_info(self, name, default=None):
+        return {"peername": ("127.0.0.1", 1), "sockname": ("127.0.0.1", 2)}.get(name, default)
+
+    def pause_reading(self):
+        pass
+
+    def resume_reading(self):
+        pass
+
+    def get_write_buffer_size(self):
+        return 0
+
+
+async def main(n, connections=32):
+    work = tempfile.mkdtemp(prefix="modemgw-bench-httpcpu-")
+    logs.configure("text")
+    logging.getLogger().handlers[0].stream = open(os.path.join(work, "gateway.log"), "w")
+    store = Store(os.path.join(work, "modemgw.db"))
+    await store.open()
+    _, key = await store.create_key("bench")
+    runner = GatewayRunner(create_app(store, references=ConcatReferences(), rate_limit=10**9),
+                           Limits(10, 10, 75, 1024))
+    await runner.setup()
+    pending, waiter, count = set(), None, 0
+
+    def done(transport):
+        pending.discard(transport)
+        if transport.status != 200:
+            raise SystemExit(f"answered {transport.status}")
+        if not pending and not waiter.done():
+            waiter.set_result(None)
+
+    conns = []
+    for _ in range(connections):
+        transport = Transport(done)
+        protocol = runner.server()
+        protocol.connection_made(transport)
+        conns.append((protocol, transport))
+
+    async def rounds(k):
+        nonlocal waiter, count
+        for _ in range(k):
+            waiter = asyncio.get_running_loop().create_future()
+            for protocol, transport in conns:
+                count += 1
+                body = b'{"to": "+1555%07d", "text": "Benchmark message %d"}' % (1230000 + count % 10000, count)
+                pending.add(transport)
+                protocol.data_received(
+                    b"POST /v1/messages HTTP/1.1\r\nHost: gateway\r\nContent-Type: application/json\r\n"
+                    b"Authorization: Bearer " + key.encode() + b"\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+            await waiter
+
+    await rounds(50)                      # warm-up
+    main0, all0 = time.thread_time(), time.process_time()
+    await rounds(n // connections)
+    main1, all1 = time.thread_time(), time.process_time()
+    done_n = n // connections * connections
+    print(f"{(main1 - main0) / done_n * 1e6:.1f} {(all1 - all0) / done_n * 1e6:.1f}")
+    for protocol, _ in conns:
+        protocol.connection_lost(None)
+    await runner.cleanup()
+    await store.close()
+
+
+asyncio.run(main(int(sys.argv[1])))
+"""
+
+
+def http_cpu(tree: Path, requests: int) -> tuple[float, float]:
+    """CPU per POST /v1/messages of the gateway's code in `tree`, in one process: the API's
+    app and server over in-memory transports (32 connections, one request each at a time;
+    no sockets, no client, no load generator sharing the cores), the store on a new SQLite
+    file. Returns (event loop thread, whole process) in µs per request."""
+    import os
+    import subprocess
+    import tempfile
+    out = subprocess.run([PYTHON, "-c", HTTP_CPU_SCRIPT, str(requests)], check=True, capture_output=True,
+                         text=True, cwd=tempfile.gettempdir(), env={**os.environ, "PYTHONPATH": str(tree)})
+    loop, process = map(float, out.stdout.split())
+    return loop, process
+
+
+def http_cpu_ab(trees: dict[str, Path], rounds: int, requests: int) -> None:
+    """Alternating rounds (A, B; B, A; ...) of http_cpu for each tree; medians and minima."""
+    import statistics
+    values: dict[str, list[tuple[float, float]]] = {name: [] for name in trees}
+    names = list(trees)
+    for i in range(rounds):
+        for name in names if i % 2 == 0 else names[::-1]:
+            values[name].append(http_cpu(trees[name], requests))
+            log(f"round {i + 1} {name}: event loop {values[name][-1][0]:.1f} us/req, "
+                f"process {values[name][-1][1]:.1f} us/req")
+    for name, pairs in values.items():
+        loop, process = [p[0] for p in pairs], [p[1] for p in pairs]
+        print(f"{name} ({trees[name]}): event loop median {statistics.median(loop):.1f} us/req "
+              f"(min {min(loop):.1f}), process median {statistics.median(process):.1f} us/req "
+              f"(min {min(process):.1f}), {rounds} rounds")
+
+
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description="the bare aiohttp floor of the ingest benchmark")
-    parser.add_argument("--floor", type=int, required=True, metavar="PORT")
-    serve_floor(parser.parse_args().floor)
+    parser = argparse.ArgumentParser(
+        description="the bare aiohttp floor of the ingest benchmark (--floor PORT), or the CPU per "
+                    "request of the API in one process, alternating source trees (--http-cpu)")
+    parser.add_argument("--floor", type=int, metavar="PORT", help="serve the bare aiohttp app")
+    parser.add_argument("--http-cpu", action="store_true")
+    parser.add_argument("--tree", type=Path, default=ROOT, help="source tree (default: this one)")
+    parser.add_argument("--against", type=Path, help="a second tree, alternated with --tree")
+    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--requests", type=int, default=4000, help="measured requests per round")
+    args = parser.parse_args()
+    if args.floor is not None:
+        serve_floor(args.floor)
+    elif args.http_cpu:
+        trees = {"A": args.tree.resolve()}
+        if args.against is not None:
+            trees["B"] = args.against.resolve()
+        http_cpu_ab(trees, args.rounds, args.requests)
+    else:
+        parser.error("--floor PORT or --http-cpu")
     sys.exit(0)
