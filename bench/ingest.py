@@ -7,6 +7,15 @@ flight) for the sustained maximum, and bench/loadgen.py (open loop, requests due
 i/rate) for latency at 100, 500 and 1000 requests per second. One recipient per
 request, so requests = messages; one more wrk run with BULK recipients per request
 (`to` an array) shows what the store takes when the HTTP cost is shared.
+
+First, in the same run, the floor: a bare aiohttp app (this module run as
+`python -m bench.ingest --floor PORT`, one process, so one core) that parses the same
+JSON body and answers 201, under the same wrk load; the gateway's rate is also given
+as a share of it, so that runs on hosts of different speeds can be compared.
+
+`python -m bench.ingest --http-cpu --tree A --against B` compares two source trees on
+the CPU per request of the API alone, in one process and without sockets (http_cpu):
+less noisy than the closed loop on a shared 2-core host, for A/B rounds of small changes.
 """
 
 from __future__ import annotations
