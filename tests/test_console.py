@@ -22,8 +22,8 @@ CSP = "default-src 'none'"
 
 # -- off by default, and nothing loaded ----------------------------------------------------
 
-async def test_off_unless_enabled(tmp_path):
-    async with running_gateway(config(tmp_path, console_enabled=False)) as gateway:
+async def test_off_unless_enabled(database):
+    async with running_gateway(config(database, console_enabled=False)) as gateway:
         async with aiohttp.ClientSession(gateway.url) as http:
             async with http.get("/console/login") as r:
                 assert r.status == 404
@@ -52,8 +52,8 @@ print(loaded)
 
 # -- logging in ------------------------------------------------------------------------------
 
-async def test_every_page_asks_for_a_login_first(tmp_path):
-    async with running_gateway(config(tmp_path)) as gateway:
+async def test_every_page_asks_for_a_login_first(database):
+    async with running_gateway(config(database)) as gateway:
         client = Client(gateway.url)
         try:
             for path in ("/console", "/console/", "/console/modems", "/console/queue", "/console/messages",
@@ -70,8 +70,8 @@ async def test_every_page_asks_for_a_login_first(tmp_path):
             await client.close()
 
 
-async def test_login_with_a_key_sets_a_strict_httponly_cookie_and_returns_to_the_page_asked_for(tmp_path):
-    async with running_gateway(config(tmp_path)) as gateway:
+async def test_login_with_a_key_sets_a_strict_httponly_cookie_and_returns_to_the_page_asked_for(database):
+    async with running_gateway(config(database)) as gateway:
         _, key = await gateway.store.create_key("ops")
         client = Client(gateway.url)
         try:
@@ -94,8 +94,8 @@ async def test_login_with_a_key_sets_a_strict_httponly_cookie_and_returns_to_the
             await client.close()
 
 
-async def test_wrong_credentials_are_refused_and_never_open_a_session(tmp_path):
-    async with running_gateway(config(tmp_path)) as gateway:
+async def test_wrong_credentials_are_refused_and_never_open_a_session(database):
+    async with running_gateway(config(database)) as gateway:
         await gateway.store.create_key("ops")
         client = Client(gateway.url)
         try:
@@ -108,8 +108,8 @@ async def test_wrong_credentials_are_refused_and_never_open_a_session(tmp_path):
             await client.close()
 
 
-async def test_login_without_the_forms_own_token_is_refused(tmp_path):
-    async with running_gateway(config(tmp_path)) as gateway:
+async def test_login_without_the_forms_own_token_is_refused(database):
+    async with running_gateway(config(database)) as gateway:
         _, key = await gateway.store.create_key("ops")
         async with aiohttp.ClientSession(gateway.url) as http:   # no cookie from the form
             async with http.post("/console/login", data={"csrf": "guess", "credential": key},
@@ -118,8 +118,8 @@ async def test_login_without_the_forms_own_token_is_refused(tmp_path):
                 assert "Set-Cookie" not in r.headers
 
 
-async def test_login_attempts_are_limited_per_client(tmp_path):
-    async with running_gateway(config(tmp_path)) as gateway:
+async def test_login_attempts_are_limited_per_client(database):
+    async with running_gateway(config(database)) as gateway:
         client = Client(gateway.url)
         try:
             statuses = [(await client.login(f"guess number {i}")).status for i in range(11)]
@@ -128,9 +128,9 @@ async def test_login_attempts_are_limited_per_client(tmp_path):
             await client.close()
 
 
-async def test_console_password_set_from_the_command_line_opens_it(tmp_path):
-    db = str(tmp_path / "gw.db")
-    async with running_gateway(config(tmp_path)) as gateway:
+async def test_console_password_set_from_the_command_line_opens_it(database):
+    db = database
+    async with running_gateway(config(database)) as gateway:
         short = _set_password(db, "short")
         assert short.returncode == 2 and "at least 10 characters" in short.stderr
         done = _set_password(db, "correct horse battery")
@@ -151,8 +151,8 @@ def _set_password(db: str, password: str) -> subprocess.CompletedProcess:
                           input=password + "\n", capture_output=True, text=True, timeout=60)
 
 
-async def test_key_login_can_be_switched_off(tmp_path):
-    async with running_gateway(config(tmp_path, console_key_login=False)) as gateway:
+async def test_key_login_can_be_switched_off(database):
+    async with running_gateway(config(database, console_key_login=False)) as gateway:
         _, key = await gateway.store.create_key("ops")
         client = Client(gateway.url)
         try:
@@ -163,8 +163,8 @@ async def test_key_login_can_be_switched_off(tmp_path):
             await client.close()
 
 
-async def test_revoking_the_key_ends_its_sessions(tmp_path):
-    async with running_gateway(config(tmp_path)) as gateway:
+async def test_revoking_the_key_ends_its_sessions(database):
+    async with running_gateway(config(database)) as gateway:
         key_id, key = await gateway.store.create_key("ops")
         async with logged_in(gateway, key) as client:
             keys = await client.get("/console/keys")
@@ -173,8 +173,8 @@ async def test_revoking_the_key_ends_its_sessions(tmp_path):
             assert (await client.get("/console/modems")).url.split("?")[0].endswith("/console/login")
 
 
-async def test_logout_ends_the_session(tmp_path):
-    async with running_gateway(config(tmp_path)) as gateway:
+async def test_logout_ends_the_session(database):
+    async with running_gateway(config(database)) as gateway:
         async with logged_in(gateway) as client:
             page = await client.get("/console/modems")
             out = await client.post("/console/logout", {}, csrf=page.csrf)
@@ -184,8 +184,8 @@ async def test_logout_ends_the_session(tmp_path):
 
 # -- CSRF and headers ------------------------------------------------------------------------
 
-async def test_forms_without_the_sessions_token_or_from_another_site_are_refused(tmp_path):
-    async with running_gateway(config(tmp_path)) as gateway:
+async def test_forms_without_the_sessions_token_or_from_another_site_are_refused(database):
+    async with running_gateway(config(database)) as gateway:
         async with logged_in(gateway) as client:
             good = (await client.get("/console/send")).csrf
             form = {"to": "+15551230001", "text": "hi"}
@@ -203,8 +203,8 @@ async def test_forms_without_the_sessions_token_or_from_another_site_are_refused
             assert sent.status == 200 and "/console/messages/msg_" in sent.url
 
 
-async def test_every_answer_has_the_security_headers(tmp_path):
-    async with running_gateway(config(tmp_path)) as gateway:
+async def test_every_answer_has_the_security_headers(database):
+    async with running_gateway(config(database)) as gateway:
         async with logged_in(gateway) as client:
             for path in ("/console/modems", "/console/login", "/console/static/console.js",
                          "/console/no-such-page", "/console/messages/msg_nope"):
@@ -222,9 +222,9 @@ async def test_every_answer_has_the_security_headers(tmp_path):
                 assert r.headers["Content-Type"].startswith("text/css")
 
 
-async def test_no_inline_script_or_style_in_any_page(tmp_path):
+async def test_no_inline_script_or_style_in_any_page(database):
     """The CSP allows none, so a page that had one would break: none is written."""
-    async with running_gateway(config(tmp_path)) as gateway:
+    async with running_gateway(config(database)) as gateway:
         async with logged_in(gateway) as client:
             for path in ("/console/modems", "/console/queue", "/console/messages", "/console/inbox",
                          "/console/outbox", "/console/alerts", "/console/send", "/console/keys", "/console/login"):
@@ -235,8 +235,8 @@ async def test_no_inline_script_or_style_in_any_page(tmp_path):
 
 # -- pages ---------------------------------------------------------------------------------
 
-async def test_errors_are_console_pages_never_tracebacks(tmp_path):
-    async with running_gateway(config(tmp_path)) as gateway:
+async def test_errors_are_console_pages_never_tracebacks(database):
+    async with running_gateway(config(database)) as gateway:
         async with logged_in(gateway) as client:
             for path, status in (("/console/messages/msg_nope", 404), ("/console/nowhere", 404),
                                  ("/console/messages?since=yesterday", 400),
@@ -250,8 +250,8 @@ async def test_errors_are_console_pages_never_tracebacks(tmp_path):
             assert retry.status == 404 and "no failing webhook delivery 99" in retry.text
 
 
-async def test_send_form_sends_and_shows_the_message_turning_delivered(tmp_path):
-    async with running_gateway(config(tmp_path)) as gateway:
+async def test_send_form_sends_and_shows_the_message_turning_delivered(database):
+    async with running_gateway(config(database)) as gateway:
         async with logged_in(gateway) as client:
             await client.get("/console/send")
             page = await client.post("/console/send", {"to": "+15551230001", "text": "Hello from the console"})
@@ -266,8 +266,8 @@ async def test_send_form_sends_and_shows_the_message_turning_delivered(tmp_path)
             assert "message.delivered" in shown.text and "part.report" in shown.text
 
 
-async def test_send_form_errors_keep_what_was_typed_escaped(tmp_path):
-    async with running_gateway(config(tmp_path)) as gateway:
+async def test_send_form_errors_keep_what_was_typed_escaped(database):
+    async with running_gateway(config(database)) as gateway:
         async with logged_in(gateway) as client:
             await client.get("/console/send")
             text = '<script>alert("x")</script> & more'
@@ -281,8 +281,8 @@ async def test_send_form_errors_keep_what_was_typed_escaped(tmp_path):
             assert await gateway.store.list_messages() == []
 
 
-async def test_a_message_text_is_shown_as_text(tmp_path):
-    async with running_gateway(config(tmp_path)) as gateway:
+async def test_a_message_text_is_shown_as_text(database):
+    async with running_gateway(config(database)) as gateway:
         async with logged_in(gateway) as client:
             await client.get("/console/send")
             page = await client.post("/console/send", {"to": "+15551230001",
@@ -292,8 +292,8 @@ async def test_a_message_text_is_shown_as_text(tmp_path):
             assert "<img src=x" not in listing.text and "&lt;img src=x" in listing.text
 
 
-async def test_several_recipients_from_the_form(tmp_path):
-    async with running_gateway(config(tmp_path)) as gateway:
+async def test_several_recipients_from_the_form(database):
+    async with running_gateway(config(database)) as gateway:
         async with logged_in(gateway) as client:
             await client.get("/console/send")
             page = await client.post("/console/send", {"to": "+15551230001, +15551230002", "text": "hi"})
@@ -304,8 +304,8 @@ async def test_several_recipients_from_the_form(tmp_path):
             assert bad.status == 400 and "to[1]" in bad.text
 
 
-async def test_preview_says_what_forces_ucs2(tmp_path):
-    async with running_gateway(config(tmp_path)) as gateway:
+async def test_preview_says_what_forces_ucs2(database):
+    async with running_gateway(config(database)) as gateway:
         async with logged_in(gateway) as client:
             csrf = (await client.get("/console/send")).csrf
             for text, expected in (
@@ -325,8 +325,8 @@ async def test_preview_says_what_forces_ucs2(tmp_path):
                 assert r.status == 403
 
 
-async def test_messages_search_by_number_status_and_date(tmp_path):
-    async with running_gateway(config(tmp_path, default_region="US")) as gateway:
+async def test_messages_search_by_number_status_and_date(database):
+    async with running_gateway(config(database, default_region="US")) as gateway:
         async with logged_in(gateway) as client:
             await client.get("/console/send")
             first = (await client.post("/console/send", {"to": "+15551230001", "text": "one"})).url.rsplit("/", 1)[1]
@@ -345,8 +345,8 @@ async def test_messages_search_by_number_status_and_date(tmp_path):
             assert first not in before.text
 
 
-async def test_message_page_shows_a_failed_message_and_its_report(tmp_path):
-    async with running_gateway(config(tmp_path)) as gateway:
+async def test_message_page_shows_a_failed_message_and_its_report(database):
+    async with running_gateway(config(database)) as gateway:
         gateway.simulators["sim-a"].network.report_status["+15551230009"] = 0x43
         async with logged_in(gateway) as client:
             await client.get("/console/send")
@@ -356,8 +356,8 @@ async def test_message_page_shows_a_failed_message_and_its_report(tmp_path):
             assert 'id="status">failed<' in page.text and "0x43 failed" in page.text
 
 
-async def test_queue_shows_what_waits_and_how_long(tmp_path):
-    async with running_gateway(config(tmp_path)) as gateway:
+async def test_queue_shows_what_waits_and_how_long(database):
+    async with running_gateway(config(database)) as gateway:
         _, key = await gateway.store.create_key("api")
         async with aiohttp.ClientSession(gateway.url, headers={"Authorization": f"Bearer {key}"}) as http:
             later = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 200 * 86400))
@@ -371,8 +371,8 @@ async def test_queue_shows_what_waits_and_how_long(tmp_path):
             assert "not yet assigned" in page.text and later in page.text
 
 
-async def test_modems_page_shows_state_sim_and_identity(tmp_path):
-    async with running_gateway(config(tmp_path)) as gateway:
+async def test_modems_page_shows_state_sim_and_identity(database):
+    async with running_gateway(config(database)) as gateway:
         modem = gateway.modems[0]
         async with logged_in(gateway) as client:
             page = await client.get("/console/modems")
@@ -382,8 +382,8 @@ async def test_modems_page_shows_state_sim_and_identity(tmp_path):
             assert "Recent states" in page.text and "ready" in page.text
 
 
-async def test_inbox_shows_received_messages(tmp_path):
-    async with running_gateway(config(tmp_path)) as gateway:
+async def test_inbox_shows_received_messages(database):
+    async with running_gateway(config(database)) as gateway:
         async with logged_in(gateway) as client:
             assert "Nothing received yet" in (await client.get("/console/inbox")).text
             gateway.simulators["sim-a"].inject_sms("+4479000001", "Reply <b>yes</b> 👍")
@@ -397,8 +397,8 @@ async def test_inbox_shows_received_messages(tmp_path):
 
 # -- keys ----------------------------------------------------------------------------------
 
-async def test_a_key_created_in_the_console_is_shown_once_and_works(tmp_path):
-    async with running_gateway(config(tmp_path)) as gateway:
+async def test_a_key_created_in_the_console_is_shown_once_and_works(database):
+    async with running_gateway(config(database)) as gateway:
         async with logged_in(gateway) as client:
             await client.get("/console/keys")
             page = await client.post("/console/keys", {"name": "shop <1>", "policy": "at_least_once"})
@@ -433,10 +433,10 @@ class FlakyReceiver:
         return web.Response(status=204 if self.ok else 500)
 
 
-async def test_outbox_lists_failing_deliveries_and_retries_one_now(tmp_path):
+async def test_outbox_lists_failing_deliveries_and_retries_one_now(database):
     receiver = FlakyReceiver()
     async with serving_hook(receiver.handle) as hook, \
-            running_gateway(config(tmp_path, webhook_url=hook)) as gateway, logged_in(gateway) as client:
+            running_gateway(config(database, webhook_url=hook)) as gateway, logged_in(gateway) as client:
         await client.get("/console/send")
         message_id = (await client.post("/console/send", {"to": "+15551230001", "text": "x"})).url.rsplit("/", 1)[1]
         await delivered(gateway, message_id)
@@ -481,8 +481,8 @@ async def read_events(response: aiohttp.ClientResponse, stop, timeout: float = 1
     raise AssertionError("the stream ended")
 
 
-async def test_events_stream_the_log_in_order_and_resume_after_the_last_id(tmp_path):
-    async with running_gateway(config(tmp_path)) as gateway:
+async def test_events_stream_the_log_in_order_and_resume_after_the_last_id(database):
+    async with running_gateway(config(database)) as gateway:
         async with logged_in(gateway) as client:
             await client.get("/console/send")
             async with client.http.get("/console/events") as stream:
@@ -499,8 +499,8 @@ async def test_events_stream_the_log_in_order_and_resume_after_the_last_id(tmp_p
             assert [f["id"] for f in replay] == [f["id"] for f in frames[1:]]
 
 
-async def test_stopping_the_gateway_ends_open_event_streams_at_once(tmp_path):
-    cfg = config(tmp_path)
+async def test_stopping_the_gateway_ends_open_event_streams_at_once(database):
+    cfg = config(database)
     async with running_gateway(cfg) as gateway:
         client = Client(gateway.url)
         _, key = await gateway.store.create_key("ops")

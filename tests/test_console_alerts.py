@@ -41,8 +41,8 @@ def texts(page: str, table: str) -> list[str]:
                                     for r in re.findall(r"<tr>(.*?)</tr>", body.group(1), re.S)]
 
 
-def receivers_config(tmp_path, **integrations):
-    return config(tmp_path, integrations=replace(IntegrationsConfig(), **integrations))
+def receivers_config(database: str, **integrations):
+    return config(database, integrations=replace(IntegrationsConfig(), **integrations))
 
 
 async def post(http: aiohttp.ClientSession, path: str, body: bytes) -> tuple[int, dict]:
@@ -50,8 +50,8 @@ async def post(http: aiohttp.ClientSession, path: str, body: bytes) -> tuple[int
         return r.status, await r.json()
 
 
-async def test_what_came_in_was_sent_held_back_and_could_not_be_sent(tmp_path):
-    cfg = receivers_config(tmp_path, recipient_limit=2, recipient_period=600, resolved=False)
+async def test_what_came_in_was_sent_held_back_and_could_not_be_sent(database):
+    cfg = receivers_config(database, recipient_limit=2, recipient_period=600, resolved=False)
     async with running_gateway(cfg) as gateway:
         gateway.desk.clock = clock = Clock()
         gateway.simulators["sim-a"].network.report_status[FAILS] = 0x43
@@ -120,8 +120,8 @@ async def test_what_came_in_was_sent_held_back_and_could_not_be_sent(tmp_path):
             assert cells(page, "receivers", "alertmanager")[8] == "1"
 
 
-async def test_a_summary_that_cannot_be_queued_and_a_fault_are_shown(tmp_path):
-    async with running_gateway(receivers_config(tmp_path, recipient_limit=1, recipient_period=60)) as gateway:
+async def test_a_summary_that_cannot_be_queued_and_a_fault_are_shown(database):
+    async with running_gateway(receivers_config(database, recipient_limit=1, recipient_period=60)) as gateway:
         gateway.desk.clock = clock = Clock()
         _, key = await gateway.store.create_key("alertmanager")
         async with logged_in(gateway) as client, \
@@ -160,10 +160,10 @@ async def test_a_summary_that_cannot_be_queued_and_a_fault_are_shown(tmp_path):
             assert cells(await until(sent, what="the summary sent at last"), "recipients", ONCALL)[6] == "—"
 
 
-async def test_an_open_page_hears_of_what_the_receivers_counted(tmp_path):
+async def test_an_open_page_hears_of_what_the_receivers_counted(database):
     """A refused notification queues nothing, so the event log has nothing: the stream
     says `tallies.changed`, and a live page fetches itself again."""
-    async with running_gateway(receivers_config(tmp_path)) as gateway:
+    async with running_gateway(receivers_config(database)) as gateway:
         _, key = await gateway.store.create_key("alertmanager")
         async with logged_in(gateway) as client:
             async with client.http.get("/console/events") as stream, \
@@ -175,7 +175,7 @@ async def test_an_open_page_hears_of_what_the_receivers_counted(tmp_path):
             assert 'data-live="all"' in (await client.get("/console/alerts")).text
 
 
-async def test_no_receiver_enabled(tmp_path):
-    async with running_gateway(receivers_config(tmp_path, enabled=())) as gateway, logged_in(gateway) as client:
+async def test_no_receiver_enabled(database):
+    async with running_gateway(receivers_config(database, enabled=())) as gateway, logged_in(gateway) as client:
         page = await client.get("/console/alerts")
         assert page.status == 200 and "No alert receiver is enabled" in page.text

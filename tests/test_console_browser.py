@@ -127,7 +127,7 @@ async def test_log_in_send_watch_it_delivered_and_see_an_inbound_message(chrome,
     shots = _shots(tmp_path)
     async with serving_hook(_refuse) as hook:
         # Slow enough to watch: the page is up long before the status report comes.
-        cfg = config(tmp_path, webhook_url=hook, integrations=IntegrationsConfig(recipient_limit=3),
+        cfg = config(str(tmp_path / "gw.db"), webhook_url=hook, integrations=IntegrationsConfig(recipient_limit=3),
                      simulators=(SimulatorConfig("sim-a", latency=0.5, report_delay=3.0),
                                  SimulatorConfig("sim-b", profile="sim800", report_delay=0.2)))
         async with running_gateway(cfg) as gateway:

@@ -24,9 +24,9 @@ from modemgw.service import Gateway
 CSRF = re.compile(r'name="csrf" value="([^"]*)"')
 
 
-def config(tmp_path, **values) -> Config:
+def config(database: str, **values) -> Config:
     # No dialects: the console is what is tested, and they are not its concern.
-    base = Config(listen_port=0, database=str(tmp_path / "gw.db"), console_enabled=True, dialects=(),
+    base = Config(listen_port=0, database=database, console_enabled=True, dialects=(),
                   simulators=(SimulatorConfig("sim-a", report_delay=0.1),))
     return replace(base, **values)
 
@@ -152,6 +152,6 @@ async def test_until_fails_loudly_when_the_condition_never_holds():
 
 
 def test_config_turns_the_console_on(tmp_path):
-    cfg = config(tmp_path, console_remote=True)
+    cfg = config(str(tmp_path / "gw.db"), console_remote=True)
     assert cfg.console_enabled and cfg.console_remote and cfg.console_key_login
     assert cfg.database.endswith("gw.db")

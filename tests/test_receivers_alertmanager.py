@@ -141,8 +141,8 @@ def headers(auth: dict[str, str]) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("payload, text", SAMPLES)
-async def test_real_payloads_become_one_sms(tmp_path, payload, text):
-    async with running(tmp_path) as rig:
+async def test_real_payloads_become_one_sms(database, payload, text):
+    async with running(database) as rig:
         status, body = await rig.post(AM + "?to=+447700900123", payload, headers(rig.bearer))
         assert (status, body["status"], len(body["messages"])) == (200, "queued", 1)
         assert await rig.handset("+447700900123") == [text]
@@ -150,10 +150,10 @@ async def test_real_payloads_become_one_sms(tmp_path, payload, text):
         assert delivered["text"] == text
 
 
-async def test_groups_labels_and_basic_auth(tmp_path):
+async def test_groups_labels_and_basic_auth(database):
     """?group= expands [integrations.groups]; sms_to on an alert adds numbers or groups;
     Alertmanager's basic_auth carries the key as the password."""
-    async with running(tmp_path, groups={"oncall": ONCALL, "db": ("07700900103",)}) as rig:
+    async with running(database, groups={"oncall": ONCALL, "db": ("07700900103",)}) as rig:
         payload = notification([alert(1), alert(2, sms_to="db"), alert(3, sms_to="+447700900104")])
         status, body = await rig.post(AM + "?group=oncall", payload, headers(rig.basic("alertmanager")))
         assert status == 200 and body["status"] == "queued"
@@ -162,10 +162,10 @@ async def test_groups_labels_and_basic_auth(tmp_path):
             assert await rig.handset(number) == ["[FIRING:3] HighLoad host1, host2, host3"]
 
 
-async def test_a_big_group_fits_in_two_parts(tmp_path):
+async def test_a_big_group_fits_in_two_parts(database):
     """500 alerts in one notification (and 20 more Alertmanager truncated): one SMS per
     number, within two parts, the targets that fit and how many more there are."""
-    async with running(tmp_path) as rig:
+    async with running(database) as rig:
         payload = notification([alert(i) for i in range(500)], truncated=20)
         status, body = await rig.post(AM + "?to=+447700900123", payload, headers(rig.bearer))
         assert status == 200 and [m["segments"] for m in body["messages"]] == [2]
@@ -175,9 +175,9 @@ async def test_a_big_group_fits_in_two_parts(tmp_path):
         assert text.endswith(f" (+{520 - len(shown)})") and len(shown) > 20
 
 
-async def test_repeats_resolved_and_template(tmp_path):
+async def test_repeats_resolved_and_template(database):
     template = "{status} {alertname} ({count}): {summary} [{severity}] via {receiver}"
-    async with running(tmp_path, template=template) as rig:
+    async with running(database, template=template) as rig:
         firing = notification([alert(1)], common={"alertname": "HighLoad", "severity": "page"})
         first = await rig.post(AM + "?to=+447700900123", firing, headers(rig.bearer))
         again = await rig.post(AM + "?to=+447700900123", firing, headers(rig.bearer))
@@ -198,15 +198,15 @@ async def test_repeats_resolved_and_template(tmp_path):
                       outcome="queued") == 3
 
 
-async def test_resolved_notices_can_be_turned_off(tmp_path):
-    async with running(tmp_path, resolved=False) as rig:
+async def test_resolved_notices_can_be_turned_off(database):
+    async with running(database, resolved=False) as rig:
         payload = notification([alert(1, status="resolved")], status="resolved")
         status, body = await rig.post(AM + "?to=+447700900123", payload, headers(rig.bearer))
         assert (status, body) == (200, {"status": "skipped", "messages": [], "held": []})
 
 
-async def test_a_failed_and_an_expired_sms(tmp_path):
-    async with running(tmp_path) as rig:
+async def test_a_failed_and_an_expired_sms(database):
+    async with running(database) as rig:
         rig.sim.network.report_status["+447700900201"] = 0x41     # incompatible destination
         rig.sim.network.report_status["+447700900202"] = 0x46     # validity period expired
         status, body = await rig.post(AM + "?to=+447700900201,+447700900202",
@@ -236,8 +236,8 @@ async def test_a_failed_and_an_expired_sms(tmp_path):
     (AM + "?to=%FF", notification([alert(1)]), None, 400, "invalid_request"),
     ("/v1/integrations/nagios", notification([alert(1)]), None, 404, "not_found"),
 ])
-async def test_errors_in_the_receivers_shape(tmp_path, path, body, auth, status, code):
-    async with running(tmp_path) as rig:
+async def test_errors_in_the_receivers_shape(database, path, body, auth, status, code):
+    async with running(database) as rig:
         got, answer = await rig.post(path, body, headers(rig.bearer if auth is None else auth))
         assert (got, set(answer), answer["error"]["code"]) == (status, {"error"}, code)
         assert answer["error"]["message"]
@@ -247,8 +247,8 @@ async def test_errors_in_the_receivers_shape(tmp_path, path, body, auth, status,
                     assert resp.headers["WWW-Authenticate"] == 'Basic realm="modemgw"'
 
 
-async def test_a_bad_number_beside_good_ones_is_logged_and_counted(tmp_path, caplog):
-    async with running(tmp_path) as rig:
+async def test_a_bad_number_beside_good_ones_is_logged_and_counted(database, caplog):
+    async with running(database) as rig:
         with caplog.at_level(logging.WARNING, logger="modemgw.receivers"):
             status, body = await rig.post(AM + "?to=+447700900123,12", notification([alert(1)]),
                                           headers(rig.bearer))
@@ -258,12 +258,12 @@ async def test_a_bad_number_beside_good_ones_is_logged_and_counted(tmp_path, cap
                       receiver="alertmanager") == 1
 
 
-async def test_alert_storm(tmp_path, caplog):
+async def test_alert_storm(database, caplog):
     """500 alerts in one minute, each its own notification to the on-call group: each
     number gets `recipient_limit` SMS, then one summary naming the rest; nothing is lost
     silently (metrics and log say what was held back)."""
     limit = 5
-    async with running(tmp_path, groups={"oncall": ONCALL}, recipient_limit=limit,
+    async with running(database, groups={"oncall": ONCALL}, recipient_limit=limit,
                        recipient_period=3600) as rig:
         with caplog.at_level(logging.INFO, logger="modemgw.receivers"):
             for i in range(500):
@@ -293,9 +293,9 @@ async def test_alert_storm(tmp_path, caplog):
         assert "+44" not in caplog.text          # numbers are masked in the log
 
 
-async def test_held_back_when_the_gateway_stops_is_logged(tmp_path, caplog):
+async def test_held_back_when_the_gateway_stops_is_logged(database, caplog):
     with caplog.at_level(logging.WARNING, logger="modemgw.receivers"):
-        async with running(tmp_path, recipient_limit=1) as rig:
+        async with running(database, recipient_limit=1) as rig:
             for i in range(3):
                 await rig.post(AM + "?to=+447700900123", notification([alert(i)]), headers(rig.bearer))
             assert sample(await rig.metrics(), "modemgw_alert_held_pending") == 2

@@ -108,8 +108,8 @@ def grafana_headers(body: bytes, auth: dict[str, str], *, secret: str | None = S
 
 
 @pytest.mark.parametrize("timestamp", [None, "now"], ids=["body-only", "with-timestamp"])
-async def test_documented_payload_signed(tmp_path, timestamp):
-    async with running(tmp_path, grafana_secret=SECRET) as rig:
+async def test_documented_payload_signed(database, timestamp):
+    async with running(database, grafana_secret=SECRET) as rig:
         stamp = int(time.time()) if timestamp else None
         status, body = await rig.post(GRAFANA + "?to=+447700900123", DOCUMENTED,
                                       grafana_headers(DOCUMENTED, rig.basic("grafana"), timestamp=stamp))
@@ -117,9 +117,9 @@ async def test_documented_payload_signed(tmp_path, timestamp):
         assert await rig.handset("+447700900123") == [TEXT]
 
 
-async def test_unsigned_accepted_without_a_secret_and_put(tmp_path):
+async def test_unsigned_accepted_without_a_secret_and_put(database):
     """No secret configured: no signature needed. Grafana's HTTP method may be PUT."""
-    async with running(tmp_path) as rig:
+    async with running(database) as rig:
         async with aiohttp.ClientSession() as http:
             async with http.put(rig.url(GRAFANA + "?to=+447700900123"), data=DOCUMENTED,
                                 headers=grafana_headers(DOCUMENTED, rig.bearer, secret=None)) as resp:
@@ -128,8 +128,8 @@ async def test_unsigned_accepted_without_a_secret_and_put(tmp_path):
 
 
 @pytest.mark.parametrize("case", ["unsigned", "tampered", "wrong-secret", "stale", "future", "not-a-time"])
-async def test_refused_signatures(tmp_path, case):
-    async with running(tmp_path, grafana_secret=SECRET, grafana_max_age=300) as rig:
+async def test_refused_signatures(database, case):
+    async with running(database, grafana_secret=SECRET, grafana_max_age=300) as rig:
         now = int(time.time())
         body, secret, stamp = DOCUMENTED, SECRET, now
         if case == "unsigned":
@@ -152,8 +152,8 @@ async def test_refused_signatures(tmp_path, case):
         assert rig.sim.handset("+447700900123") == []
 
 
-async def test_signature_header_names_are_configurable(tmp_path):
-    async with running(tmp_path, grafana_secret=SECRET, grafana_signature_header="X-Sig",
+async def test_signature_header_names_are_configurable(database):
+    async with running(database, grafana_secret=SECRET, grafana_signature_header="X-Sig",
                        grafana_timestamp_header="X-Sig-Time") as rig:
         stamp = str(int(time.time()))
         mac = hmac.new(SECRET.encode(), stamp.encode() + b":" + DOCUMENTED, hashlib.sha256).hexdigest()

@@ -101,14 +101,14 @@ def sample(metrics: str, name: str, **labels: str) -> float:
 
 
 @contextlib.asynccontextmanager
-async def running(tmp_path, *, per_day: int | None = None, **integrations) -> AsyncIterator[Rig]:
+async def running(database: str, *, per_day: int | None = None, **integrations) -> AsyncIterator[Rig]:
     """`integrations`: IntegrationsConfig's fields (`homeassistant_inbound_webhook=True`:
     the loopback receiver). `per_day`: the simulated modem's daily cap."""
     hooks, runner, hook_url = await start_receiver()
     if integrations.get("homeassistant_inbound_webhook") is True:
         integrations["homeassistant_inbound_webhook"] = hook_url
     gateway = Gateway(Config(
-        listen_port=0, database=str(tmp_path / "gw.db"), default_region="GB",
+        listen_port=0, database=database, default_region="GB",
         simulators=(SimulatorConfig("sim-a", report_delay=0.05, per_day=per_day),),
         integrations=IntegrationsConfig(**integrations)))
     await gateway.start()

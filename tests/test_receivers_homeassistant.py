@@ -79,8 +79,8 @@ def configured(rig) -> dict[str, dict]:
 ONCALL = ("+447700900101", "+447700900102")
 
 
-async def test_every_documented_platform(tmp_path):
-    async with running(tmp_path, groups={"oncall": ONCALL}) as rig:
+async def test_every_documented_platform(database):
+    async with running(database, groups={"oncall": ONCALL}) as rig:
         plats = configured(rig)
         assert sorted(plats) == ["sms", "sms_get", "sms_oncall"]
         resp = await notify(plats["sms"], {"message": "Front door opened at 21:04", "title": "Alarm",
@@ -95,10 +95,10 @@ async def test_every_documented_platform(tmp_path):
             assert await rig.handset(number, 2) == ["Cellar: Water leak", "Garage open"]
 
 
-async def test_targets_as_home_assistant_passes_them(tmp_path):
+async def test_targets_as_home_assistant_passes_them(database):
     """A list: only its first item reaches the platform. One comma-separated string: all,
     groups included."""
-    async with running(tmp_path, groups={"oncall": ONCALL}) as rig:
+    async with running(database, groups={"oncall": ONCALL}) as rig:
         sms = configured(rig)["sms"]
         resp = await notify(sms, {"message": "a", "target": ["+447700900201", "+447700900202"]}, rig.gateway.url)
         assert [m["to"] for m in resp.json()["messages"]] == ["+447700900201"]
@@ -109,9 +109,9 @@ async def test_targets_as_home_assistant_passes_them(tmp_path):
 
 
 @pytest.mark.parametrize("method", ["GET", "POST", "POST_JSON"])
-async def test_text_survives_each_method(tmp_path, method):
+async def test_text_survives_each_method(database, method):
     text = "5+3 & 50% off: €9 ✅ ?=#"
-    async with running(tmp_path) as rig:
+    async with running(database) as rig:
         platform = {**configured(rig)["sms"], "method": method}
         resp = await notify(platform, {"message": text, "title": "Shop", "target": "+447700900123"},
                             rig.gateway.url)
@@ -119,8 +119,8 @@ async def test_text_survives_each_method(tmp_path, method):
         assert await rig.handset("+447700900123") == [f"Shop: {text}"]
 
 
-async def test_a_long_message_is_cut_to_the_parts_allowed(tmp_path):
-    async with running(tmp_path, segments=1) as rig:
+async def test_a_long_message_is_cut_to_the_parts_allowed(database):
+    async with running(database, segments=1) as rig:
         platform = {k: v for k, v in configured(rig)["sms"].items() if k != "title_param_name"}
         resp = await notify(platform, {"message": "word " * 100, "target": "+447700900123"}, rig.gateway.url)
         assert [m["segments"] for m in resp.json()["messages"]] == [1]
@@ -134,18 +134,18 @@ async def test_a_long_message_is_cut_to_the_parts_allowed(tmp_path):
     ({"message_param_name": "text"}, 400),          # modemgw reads `message`
     ({"target_param_name": None}, 400),             # no recipient anywhere
 ])
-async def test_refused(tmp_path, change, status):
-    async with running(tmp_path) as rig:
+async def test_refused(database, change, status):
+    async with running(database) as rig:
         platform = {k: v for k, v in {**configured(rig)["sms"], **change}.items() if v is not None}
         resp = await notify(platform, {"message": "x", "target": "+447700900123"}, rig.gateway.url)
         assert resp.status_code == status and set(resp.json()) == {"error"}
 
 
-async def test_received_sms_reaches_the_webhook_trigger(tmp_path):
+async def test_received_sms_reaches_the_webhook_trigger(database):
     """The fields the documented automation reads, and the documented example's fields."""
     [table] = [tomllib.loads(t)["integrations"]["homeassistant"] for t in blocks("toml")]
     assert httpx.URL(table["inbound_webhook"]).path.startswith("/api/webhook/")
-    async with running(tmp_path, homeassistant_inbound_webhook=True) as rig:
+    async with running(database, homeassistant_inbound_webhook=True) as rig:
         rig.sim.inject_sms("+447700900123", "ARM ✅ " * 40)
         await rig.hooks.wait(lambda calls: calls)
         [(body, raw, headers)] = rig.hooks.calls

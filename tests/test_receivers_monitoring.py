@@ -95,7 +95,7 @@ def metrics(tmp_path_factory) -> str:
 
 
 async def _scrape(tmp_path) -> str:
-    async with running(tmp_path, per_day=1000) as rig:
+    async with running(str(tmp_path / "gw.db"), per_day=1000) as rig:     # the names, not the engine
         status, body = await rig.post("/v1/integrations/homeassistant", b"message=hi&target=%2B447700900123",
                                       {**rig.bearer, "Content-Type": "application/x-www-form-urlencoded"})
         assert status == 200
