@@ -38,9 +38,9 @@ class Running:
 
 
 @contextlib.asynccontextmanager
-async def gateway(tmp_path, *, header=SLOW, body=SLOW, keepalive=SLOW,
+async def gateway(database: str, *, header=SLOW, body=SLOW, keepalive=SLOW,
                   connections=100) -> AsyncIterator[Running]:
-    store = Store(str(tmp_path / "gateway.db"))
+    store = Store(database)
     await store.open()
     _, key = await store.create_key("tests")
     entered: asyncio.Queue = asyncio.Queue()
@@ -97,9 +97,9 @@ def request(path: str, key: str | None = None, *, method: str = "GET", extra: st
 
 
 @pytest.mark.parametrize("where", ["header", "request line"])
-async def test_an_over_long_line_is_answered_in_json_and_its_secret_goes_nowhere(tmp_path, caplog, where):
+async def test_an_over_long_line_is_answered_in_json_and_its_secret_goes_nowhere(database, caplog, where):
     caplog.set_level(logging.DEBUG)
-    async with gateway(tmp_path) as gw:
+    async with gateway(database) as gw:
         secret = gw.key.removeprefix("mgw_")
         padding = "x" * (9000 if where == "header" else 33000)
         if where == "header":
@@ -122,9 +122,9 @@ async def test_an_over_long_line_is_answered_in_json_and_its_secret_goes_nowhere
     assert not [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR]
 
 
-async def test_garbage_instead_of_http_gets_the_json_error(tmp_path, caplog):
+async def test_garbage_instead_of_http_gets_the_json_error(database, caplog):
     caplog.set_level(logging.DEBUG)
-    async with gateway(tmp_path) as gw:
+    async with gateway(database) as gw:
         reader, writer = await connect(gw.port)
         writer.write(b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03 not http\r\n\r\n")  # a TLS hello
         status, _, body = await read_answer(reader)
@@ -157,15 +157,15 @@ def test_secrets_are_masked_in_messages_and_tracebacks(caplog, line, secret, sou
 # -- time limits ------------------------------------------------------------------------------
 
 
-async def test_a_connection_that_sends_nothing_is_closed_after_header_timeout(tmp_path):
-    async with gateway(tmp_path, header=0.3) as gw:
+async def test_a_connection_that_sends_nothing_is_closed_after_header_timeout(database):
+    async with gateway(database, header=0.3) as gw:
         reader, writer = await connect(gw.port)
         assert await closed_by_server(reader)
         writer.close()
 
 
-async def test_a_head_sent_byte_by_byte_is_cut_off_at_header_timeout(tmp_path):
-    async with gateway(tmp_path, header=0.5) as gw:
+async def test_a_head_sent_byte_by_byte_is_cut_off_at_header_timeout(database):
+    async with gateway(database, header=0.5) as gw:
         reader, writer = await connect(gw.port)
         head = request("/healthz") * 1000     # far more than the time allows
 
@@ -184,8 +184,8 @@ async def test_a_head_sent_byte_by_byte_is_cut_off_at_header_timeout(tmp_path):
         writer.close()
 
 
-async def test_an_idle_keep_alive_connection_is_closed_after_keepalive_timeout(tmp_path):
-    async with gateway(tmp_path, keepalive=0.3) as gw:
+async def test_an_idle_keep_alive_connection_is_closed_after_keepalive_timeout(database):
+    async with gateway(database, keepalive=0.3) as gw:
         reader, writer = await connect(gw.port)
         writer.write(request("/healthz"))
         status, headers, _ = await read_answer(reader)
@@ -194,8 +194,8 @@ async def test_an_idle_keep_alive_connection_is_closed_after_keepalive_timeout(t
         writer.close()
 
 
-async def test_a_body_that_does_not_arrive_in_time_is_answered_and_closed(tmp_path):
-    async with gateway(tmp_path, body=0.3) as gw:
+async def test_a_body_that_does_not_arrive_in_time_is_answered_and_closed(database):
+    async with gateway(database, body=0.3) as gw:
         reader, writer = await connect(gw.port)
         writer.write(request("/v1/messages", gw.key, method="POST", extra="Content-Length: 100\r\n")
                      + b'{"to": "+1')
@@ -205,7 +205,7 @@ async def test_a_body_that_does_not_arrive_in_time_is_answered_and_closed(tmp_pa
     assert status == 400 and json.loads(body)["error"]["field"] == "body"
 
 
-async def test_a_client_leaving_mid_body_logs_no_traceback(tmp_path, caplog):
+async def test_a_client_leaving_mid_body_logs_no_traceback(database, caplog):
     caplog.set_level(logging.INFO)
     logged = asyncio.Event()
 
@@ -217,7 +217,7 @@ async def test_a_client_leaving_mid_body_logs_no_traceback(tmp_path, caplog):
     seen = Seen()
     logging.getLogger("modemgw.api").addHandler(seen)
     try:
-        async with gateway(tmp_path) as gw:
+        async with gateway(database) as gw:
             reader, writer = await connect(gw.port)
             writer.write(request("/v1/messages", gw.key, method="POST", extra="Content-Length: 100\r\n")
                          + b'{"to": ')
@@ -233,9 +233,9 @@ async def test_a_client_leaving_mid_body_logs_no_traceback(tmp_path, caplog):
 # -- the connection cap --------------------------------------------------------------------
 
 
-async def test_slow_and_idle_clients_past_the_cap_do_not_starve_a_client(tmp_path):
+async def test_slow_and_idle_clients_past_the_cap_do_not_starve_a_client(database):
     cap = 8
-    async with gateway(tmp_path, connections=cap) as gw:
+    async with gateway(database, connections=cap) as gw:
         idle = [await connect(gw.port) for _ in range(cap)]
         slow = [await connect(gw.port) for _ in range(4)]
         for _, writer in slow:
@@ -255,8 +255,8 @@ async def test_slow_and_idle_clients_past_the_cap_do_not_starve_a_client(tmp_pat
             w.close()
 
 
-async def test_past_the_cap_with_every_connection_handling_a_request_answers_503(tmp_path):
-    async with gateway(tmp_path, connections=2) as gw:
+async def test_past_the_cap_with_every_connection_handling_a_request_answers_503(database):
+    async with gateway(database, connections=2) as gw:
         busy = []
         for _ in range(2):
             r, w = await connect(gw.port)
@@ -277,12 +277,12 @@ async def test_past_the_cap_with_every_connection_handling_a_request_answers_503
         writer.close()
 
 
-async def test_a_cap_above_the_open_file_limit_is_reported(tmp_path, caplog):
+async def test_a_cap_above_the_open_file_limit_is_reported(database, caplog):
     soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft == resource.RLIM_INFINITY:
         soft = 2**20
     caplog.set_level(logging.WARNING)
-    async with gateway(tmp_path, connections=soft):
+    async with gateway(database, connections=soft):
         pass
     assert "open-file limit" in caplog.text
 

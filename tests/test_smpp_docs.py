@@ -47,8 +47,8 @@ async def line_with(stream: asyncio.StreamReader, needle: bytes, seen: list[byte
                 return line
 
 
-async def test_the_documented_smpplib_script_sends_and_prints_the_receipt(tmp_path):
-    gateway = await started(gateway_config(tmp_path))
+async def test_the_documented_smpplib_script_sends_and_prints_the_receipt(tmp_path, database):
+    gateway = await started(gateway_config(database))
     script = None
     try:
         _, token = await gateway.store.create_key("docs")
