@@ -54,6 +54,12 @@ def connect(path: str) -> sqlite3.Connection:
     conn.execute("PRAGMA synchronous=FULL")
     conn.execute("PRAGMA foreign_keys=ON")
     conn.execute("PRAGMA busy_timeout=5000")
+    # A job's savepoint keeps the pages it changes in a sub-journal, so that its failure
+    # can undo only itself. SQLite moves that sub-journal to a new temporary file once it
+    # holds more than 64 KiB (a part's outcome with the next part's mark touches about as
+    # many pages), a file opened, unlinked and written for nothing but a rollback within
+    # the transaction. In memory it stays in memory; nothing durable is kept there.
+    conn.execute("PRAGMA temp_store=MEMORY")
     return conn
 
 
