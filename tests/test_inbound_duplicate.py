@@ -14,16 +14,15 @@ from test_inbound_restart import TEXT, parts_of
 SIMS = {"m0": ("generic", Settings(), Faults())}
 
 
-async def test_a_part_delivered_twice_leaves_nothing_to_rebuild_at_the_next_start(tmp_path):
-    database = tmp_path / "gw.db"
+async def test_a_part_delivered_twice_leaves_nothing_to_rebuild_at_the_next_start(tmp_path, database):
     first, second = parts_of(TEXT)
-    async with running_gateway(tmp_path, SIMS, replace(SETTINGS, reassembly_timeout=0.5)) as gw:
+    async with running_gateway(tmp_path, database, SIMS, replace(SETTINGS, reassembly_timeout=0.5)) as gw:
         for part in (first, first, second):
             gw.sims["m0"].network.send(Delivery("sms", part))
         await until(lambda: query(database, "SELECT count(*) FROM inbound")[0][0] == 1, timeout=15,
                     what="the message received")
     # What the next start puts back into the reassembler: nothing (the copy is settled).
-    store = Store(str(database))
+    store = Store(database)
     await store.open()
     try:
         assert await store.pending_received() == []

@@ -78,9 +78,9 @@ def check_no_duplicates(gw, to: list[str], text: str, messages: dict[str, dict])
     return outcome
 
 
-async def test_unplug_during_cmgs_then_replug(tmp_path):
+async def test_unplug_during_cmgs_then_replug(tmp_path, database):
     sims = {"a": ("generic", Settings(latency=0.3, report_delay=0.05), Faults())}
-    async with running_gateway(tmp_path, sims) as gw:
+    async with running_gateway(tmp_path, database, sims) as gw:
         sim = gw.sims["a"]
         to, text = numbers("1"), "unplugged mid-submit"
         ids = await send_all(gw, to, text)
@@ -104,9 +104,9 @@ async def test_unplug_during_cmgs_then_replug(tmp_path):
                settled_s=round(time.monotonic() - replugged, 2))
 
 
-async def test_modem_hangs_on_cmgs(tmp_path):
+async def test_modem_hangs_on_cmgs(tmp_path, database):
     sims = {"a": ("generic", Settings(report_delay=0.05), Faults())}
-    async with running_gateway(tmp_path, sims) as gw:
+    async with running_gateway(tmp_path, database, sims) as gw:
         sim = gw.sims["a"]
         sim.faults.hang_on, sim.faults.hang_for = "+CMGS", 3.0
         to, text = numbers("2"), "modem hangs"
@@ -122,11 +122,11 @@ async def test_modem_hangs_on_cmgs(tmp_path):
                settled_s=round(time.monotonic() - started, 2))
 
 
-async def test_temporary_and_permanent_cms_errors(tmp_path):
+async def test_temporary_and_permanent_cms_errors(tmp_path, database):
     faults = Faults(cms_error_rate=0.3, cms_error_code=500, seed=7,
                     cms_error_destinations={PERMANENT: 21})
     sims = {"a": ("generic", Settings(report_delay=0.05), faults)}
-    async with running_gateway(tmp_path, sims) as gw:
+    async with running_gateway(tmp_path, database, sims) as gw:
         to, text = numbers("3") + [PERMANENT], "cms errors"
         started = time.monotonic()
         ids = await send_all(gw, to, text)
@@ -143,9 +143,9 @@ async def test_temporary_and_permanent_cms_errors(tmp_path):
                settled_s=round(time.monotonic() - started, 2))
 
 
-async def test_garbage_on_the_line(tmp_path):
+async def test_garbage_on_the_line(tmp_path, database):
     sims = {"a": ("generic", Settings(report_delay=0.05), Faults(garbage_rate=0.3, seed=3))}
-    async with running_gateway(tmp_path, sims) as gw:
+    async with running_gateway(tmp_path, database, sims) as gw:
         to, text = numbers("4"), "noisy line"
         started = time.monotonic()
         ids = await send_all(gw, to, text)
@@ -156,9 +156,9 @@ async def test_garbage_on_the_line(tmp_path):
                settled_s=round(time.monotonic() - started, 2))
 
 
-async def test_modem_reboots_mid_queue(tmp_path):
+async def test_modem_reboots_mid_queue(tmp_path, database):
     sims = {"a": ("ec25", Settings(latency=0.05, report_delay=0.05), Faults())}
-    async with running_gateway(tmp_path, sims) as gw:
+    async with running_gateway(tmp_path, database, sims) as gw:
         sim = gw.sims["a"]
         to, text = numbers("5"), "x" * 200       # two parts each
         ids = await send_all(gw, to, text)

@@ -36,9 +36,9 @@ class Running:
 
 
 @contextlib.asynccontextmanager
-async def running_gateway(tmp_path, sims: dict[str, tuple[str, Settings, Faults]],
+async def running_gateway(tmp_path, database: str, sims: dict[str, tuple[str, Settings, Faults]],
                           settings: DispatchSettings = SETTINGS, timeouts: Timeouts = TIMEOUTS):
-    store = Store(str(tmp_path / "gw.db"))
+    store = Store(database)
     await store.open()
     simulators, modems = {}, []
     for name, (profile, sim_settings, faults) in sims.items():
