@@ -47,11 +47,10 @@ async def stop_after_part_one(serve: Serve, sim: Simulator, database, how: str) 
 
 
 @pytest.mark.parametrize("how", ["sigterm", "kill9"])
-async def test_parts_on_both_sides_of_a_restart_make_one_whole_message(tmp_path, how):
+async def test_parts_on_both_sides_of_a_restart_make_one_whole_message(tmp_path, database, how):
     receiver, runner, hook = await start_receiver()
     sim = Simulator(str(tmp_path / "tty0"), profile="generic")
     await sim.start()
-    database = tmp_path / "gw.db"
     config = write_config(tmp_path / "gw.toml", database, [{"name": "m0", "port": sim.path}],
                           sections={"webhooks": {"default_url": hook}})
     serve = Serve(config, tmp_path / "serve.log")

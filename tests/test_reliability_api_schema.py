@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 
-from reliability.process import Serve, create_key
+from reliability.process import Serve, create_key, store_section
 from reliability.sizes import SCHEMA_CASES, record
 
 CODES = {400: "invalid_request", 401: "authentication_failed", 403: "forbidden",
@@ -34,11 +34,10 @@ def check(case, response: requests.Response) -> None:
         assert isinstance(error["message"], str) and error["message"], where
 
 
-def test_schemathesis_no_5xx_and_documented_errors(tmp_path):
-    database = tmp_path / "gw.db"
+def test_schemathesis_no_5xx_and_documented_errors(tmp_path, database):
     config = tmp_path / "gw.toml"
     config.write_text(f'[api]\nlisten = "127.0.0.1:0"\nrate_limit_per_minute = 100000000\n\n'
-                      f'[store]\npath = "{database}"\n\n'
+                      f'{store_section(database)}\n'
                       '[[simulator]]\nname = "sim"\nreport_delay = 0.05\n', encoding="utf-8")
     _, key, _ = create_key(database, "schema")
     serve = Serve(config, tmp_path / "serve.log")

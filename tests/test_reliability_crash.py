@@ -16,7 +16,7 @@ from collections import Counter
 import aiohttp
 
 from modemgw.simulator import Settings, Simulator
-from reliability.poll import FINAL, in_progress, query, until
+from reliability.poll import FINAL, in_progress, until, with_parts
 from reliability.process import Serve, create_key, write_config
 from reliability.sizes import KILLS, record
 
@@ -74,14 +74,13 @@ class Load:
             return False
 
 
-async def test_kill9_under_load_loses_nothing_and_sends_nothing_twice(tmp_path):
+async def test_kill9_under_load_loses_nothing_and_sends_nothing_twice(tmp_path, database):
     rng = random.Random(20240611)
     sims = [Simulator(str(tmp_path / f"tty{i}"), profile=profile,
                       settings=Settings(latency=0.03, report_delay=0.1))
             for i, profile in enumerate(("generic", "ec25"))]
     for sim in sims:
         await sim.start()
-    database = tmp_path / "gw.db"
     config = write_config(tmp_path / "gw.toml", database,
                           [{"name": f"m{i}", "port": sim.path, "submit_timeout": 5}
                            for i, sim in enumerate(sims)],
@@ -121,9 +120,7 @@ async def test_kill9_under_load_loses_nothing_and_sends_nothing_twice(tmp_path):
         # Not waited for without bound: what is still missing is counted, then asserted.
         with contextlib.suppress(AssertionError):
             await until(lambda: not in_progress(database), timeout=20, what="every report")
-        rows = query(database, "SELECT m.id, m.idempotency_key, m.status, m.error, "
-                               "group_concat(p.status) AS parts FROM messages m "
-                               "JOIN parts p ON p.message_id = m.id GROUP BY m.id")
+        rows = with_parts(database, "id, idempotency_key, status, error")
         by_id = {r["id"]: r for r in rows}
         sent_requests = set(load.accepted)
         # Nothing lost: every 2xx id is there, and each request made exactly one message.

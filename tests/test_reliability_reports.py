@@ -11,10 +11,9 @@ from reliability.process import Serve, create_key, write_config
 import aiohttp
 
 
-async def test_report_arriving_while_the_gateway_is_down_is_not_lost(tmp_path):
+async def test_report_arriving_while_the_gateway_is_down_is_not_lost(tmp_path, database):
     sim = Simulator(str(tmp_path / "tty0"), settings=Settings(report_delay=1.0))
     await sim.start()
-    database = tmp_path / "gw.db"
     config = write_config(tmp_path / "gw.toml", database,
                           [{"name": "m0", "port": sim.path, "submit_timeout": 5}])
     _, key, _ = create_key(database, "reports")

@@ -29,23 +29,28 @@ async def until(predicate, timeout: float = 10.0, interval: float = 0.05, what: 
 FINAL = ("delivered", "failed", "expired", "cancelled")
 
 
+def with_parts(database, columns: str = "id, status") -> list[dict]:
+    """Each message's `columns` (of table messages) and `parts`: its parts' statuses in
+    part order, joined by commas."""
+    statuses: dict[str, list[str]] = {}
+    for row in query(database, "SELECT message_id, status FROM parts ORDER BY message_id, seq"):
+        statuses.setdefault(row["message_id"], []).append(row["status"])
+    return [{**dict(row), "parts": ",".join(statuses[row["id"]])}
+            for row in query(database, f"SELECT {columns} FROM messages") if row["id"] in statuses]
+
+
 def unsettled(database) -> list[dict]:
     """Messages that have not reached a final state, other than `sent` messages whose
     parts are all delivered or `unknown` (at_most_once keeps those as they are)."""
-    messages: dict[str, dict] = {}
-    for row in query(database, "SELECT m.id, m.status, p.status AS part FROM messages m "
-                               "JOIN parts p ON p.message_id = m.id ORDER BY m.id, p.seq"):
-        messages.setdefault(row["id"], {"id": row["id"], "status": row["status"], "parts": []})["parts"] \
-            .append(row["part"])
     out = []
-    for message in messages.values():
-        parts = message["parts"]
+    for message in with_parts(database):
+        parts = message["parts"].split(",")
         if message["status"] in FINAL:
             continue
         if message["status"] == "sent" and all(p in ("delivered", "unknown") for p in parts) \
                 and "unknown" in parts:
             continue
-        out.append({**message, "parts": ",".join(parts)})
+        out.append(message)
     return out
 
 
