@@ -100,9 +100,10 @@ async def run(*, window: float = 60.0, keep: bool = False, quick: bool = False) 
                "higher", 2, note=f"{window:g} s window")
     result.add("cluster: least busy modem", min(shares) * 100, "%", digits=2)
     result.add("cluster: messages handed to the network twice", len(twice), "", 0, "lower", 0)
-    result.add("cluster: node CPU per part (mean of the nodes)", sum(cpu) / max(sent, 1) * 1000, "ms/part",
-               digits=2)
-    result.add("cluster: PostgreSQL CPU per part", db_cpu / max(sent, 1) * 1000, "ms/part", digits=2)
+    # Over the whole run (posting the backlog included), as a share of one core.
+    span = end - started
+    result.add("cluster: node CPU (mean of the nodes)", sum(cpu) / len(cpu) / span * 100, "% of a core", digits=1)
+    result.add("cluster: PostgreSQL CPU", db_cpu / span * 100, "% of a core", digits=1)
     result.add("cluster: idle RSS, one node (4 modems)", node_rss, "MB", digits=1)
     result.add("cluster: idle PostgreSQL, sum of PSS", pg_pss, "MB", digits=1,
                note=f"{pg_processes} processes, one node connected")
@@ -114,7 +115,8 @@ async def run(*, window: float = 60.0, keep: bool = False, quick: bool = False) 
         f"cluster: PostgreSQL {pg.version()}; backlog {backlog} posted round-robin in {posted:.2f} s; {sent} "
         f"submits, {len(handed)} distinct messages handed to the network, {len(twice)} twice; {remaining} parts "
         f"still queued at the end; parts past queued by node {dict(sorted(by_node.items()))}; node CPU "
-        f"{', '.join(f'{c:.1f}' for c in cpu)} s, PostgreSQL CPU {db_cpu:.1f} s; per modem busy % {per_modem}")
+        f"{', '.join(f'{c:.1f}' for c in cpu)} s, PostgreSQL CPU {db_cpu:.1f} s in {span:.1f} s; per modem busy % "
+        f"{per_modem}")
     result.details.append(f"cluster idle: node n1 RSS {node_rss:.1f} MB (PSS {node_pss:.1f} MB); PostgreSQL "
                           f"{pg_processes} processes, RSS {pg_rss:.1f} MB, PSS {pg_pss:.1f} MB")
     if twice:
