@@ -1,5 +1,6 @@
 """The store when something fails: a job in a group commit, the COMMIT itself, a
-migration, a database newer than the code, a caller whose event loop is gone."""
+migration, a database newer than the code (on SQLite and on PostgreSQL), a caller whose
+event loop is gone."""
 
 from __future__ import annotations
 
@@ -12,9 +13,14 @@ from pathlib import Path
 
 import pytest
 
+import peek
+import pgserver
 from modemgw.store import Store, Writer
 from modemgw.store import schema
+from modemgw.store.postgres import schema as postgres_schema
 from modemgw.store.schema import MIGRATIONS, SchemaError
+from modemgw.store.store import is_url
+from reliability.process import store_section
 
 MODEMGW = str(Path(sys.executable).with_name("modemgw"))
 
@@ -206,29 +212,68 @@ async def test_a_failed_migration_leaves_the_database_at_the_previous_version(tm
     await open_and_write(path)
 
 
-def newer_database(path: Path) -> Path:
-    conn = sqlite3.connect(path)
-    conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
-    conn.close()
-    return path
+async def test_a_failed_migration_on_postgresql_leaves_the_database_at_the_previous_version(monkeypatch):
+    # PostgreSQL's own schema (postgres/schema.py): each migration is one transaction too.
+    database = pgserver.server().database()
+    store = Store(database)
+    await store.open()
+    for _ in range(2):
+        await store.create_key("same name")
+    await store.close()
+
+    current = postgres_schema.MIGRATIONS
+    monkeypatch.setattr(postgres_schema, "MIGRATIONS", (
+        *current, "CREATE TABLE extra (x INTEGER);\nCREATE UNIQUE INDEX one_key_per_name ON api_keys(name);"))
+    with pytest.raises(SchemaError, match=f"migration {len(current) + 1} failed"):
+        await Store(database).open()
+    assert schema_version(database) == len(current)
+    assert peek.query(database, "SELECT to_regclass('extra')")[0][0] is None
+
+    monkeypatch.setattr(postgres_schema, "MIGRATIONS", current)
+    await open_and_write(database)
 
 
-async def test_a_database_newer_than_the_code_is_refused_and_left_as_it_is(tmp_path):
-    path = newer_database(tmp_path / "gw.db")
-    with pytest.raises(SchemaError, match=f"schema {len(MIGRATIONS) + 1} is newer than this modemgw"):
-        await Store(str(path)).open()
-    assert version(path) == len(MIGRATIONS) + 1 and tables(path) == set()
+def newer(database: str) -> int:
+    """The schema version one past this code's, given to `database` (on PostgreSQL, a
+    database the fixture migrated; on SQLite, a new file with no tables)."""
+    if is_url(database):
+        newer = len(postgres_schema.MIGRATIONS) + 1
+        with peek.connect(database) as conn:
+            conn.execute("UPDATE schema_version SET version = ?", (newer,))
+    else:
+        newer = len(MIGRATIONS) + 1
+        conn = sqlite3.connect(database)
+        conn.execute(f"PRAGMA user_version = {newer}")
+        conn.close()
+    return newer
+
+
+def schema_version(database: str) -> int:
+    if is_url(database):
+        return peek.query(database, "SELECT version FROM schema_version")[0][0]
+    return version(Path(database))
+
+
+async def test_a_database_newer_than_the_code_is_refused_and_left_as_it_is(database):
+    number = newer(database)
+    with pytest.raises(SchemaError, match=f"schema {number} is newer than this modemgw"):
+        await Store(database).open()
+    assert schema_version(database) == number
+    if not is_url(database):
+        assert tables(Path(database)) == set()
 
 
 @pytest.mark.parametrize("command", ["serve", "keys"])
-def test_the_command_line_refuses_a_newer_database_without_a_traceback(tmp_path, command):
-    path = newer_database(tmp_path / "gw.db")
+def test_the_command_line_refuses_a_newer_database_without_a_traceback(tmp_path, database, command):
+    number = newer(database)
     config = tmp_path / "gw.toml"
-    config.write_text(f'[api]\nlisten = "127.0.0.1:0"\n[store]\npath = "{path}"\n')
+    config.write_text(f'[api]\nlisten = "127.0.0.1:0"\n{store_section(database)}')
     args = (["serve", "--config", str(config)] if command == "serve"
-            else ["keys", "list", "--db", str(path)])
+            else ["keys", "list", "--db", database])
     result = subprocess.run([MODEMGW, *args], capture_output=True, text=True, timeout=60,
                             stdin=subprocess.DEVNULL)
     assert result.returncode == 1, result.stderr
-    assert f"{path}: database schema {len(MIGRATIONS) + 1} is newer than this modemgw" in result.stderr
+    assert f"database schema {number} is newer than this modemgw" in result.stderr
+    if not is_url(database):
+        assert f"{database}: database schema" in result.stderr      # which file
     assert "Traceback" not in result.stderr
