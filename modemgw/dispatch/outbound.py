@@ -112,7 +112,11 @@ class Outbound:
         room = {}
         for n in self._ready(now):
             slot = self.slots[n]
-            room[n] = self.settings.queue_depth - slot.load
+            # queue_depth counts the parts ahead of the one being submitted: a pass that
+            # runs during a submission (as the one a worker asked for usually does) fills
+            # the queue as one that runs between two, so a busy modem needs a pass every
+            # queue_depth // 2 + 1 parts, not one every other part.
+            room[n] = self.settings.queue_depth - slot.queue.qsize()
             left = slot.throttle.remaining(now)
             if left is not None:
                 # Never more handed to a modem than its daily cap still allows.
