@@ -64,10 +64,10 @@ def test_the_service_does_not_import_the_smpp_server():
     assert out.stdout.strip() == "[]"
 
 
-async def test_tls_listener(tmp_path):
+async def test_tls_listener(tmp_path, database):
     (tmp_path / "c.pem").write_text(CERTIFICATE)
     (tmp_path / "k.pem").write_text(KEY)
-    config = gateway_config(tmp_path)
+    config = gateway_config(database)
     config = type(config)(**{**config.__dict__, "smpp": SmppConfig(
         tls_listen=("127.0.0.1", 0), certificate=str(tmp_path / "c.pem"), key=str(tmp_path / "k.pem"))})
     gateway = await started(config)
@@ -83,8 +83,8 @@ async def test_tls_listener(tmp_path):
         await gateway.stop()
 
 
-async def test_no_smpp_server_without_its_table(tmp_path):
-    config = gateway_config(tmp_path)
+async def test_no_smpp_server_without_its_table(database):
+    config = gateway_config(database)
     gateway = await started(type(config)(**{**config.__dict__, "smpp": SmppConfig()}))
     try:
         assert gateway.smpp is None
