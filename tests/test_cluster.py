@@ -59,6 +59,21 @@ async def test_a_node_does_not_claim_a_part_whose_sibling_another_live_node_hold
         await b.close()
 
 
+async def test_nodes_starting_together_keep_one_default_webhook_secret():
+    # Each node makes sure of the secret that signs inbound webhooks as it starts; nodes
+    # started at once each found none, and all but the first failed to start (unique key).
+    url = pgserver.server().database()
+    stores = [Store(url) for _ in range(4)]
+    for store in stores:
+        await store.open()
+    try:
+        secrets = await asyncio.gather(*(store.ensure_default_secret() for store in stores))
+        assert len(set(secrets)) == 1 and secrets[0] == await stores[0].webhook_secret(None)
+    finally:
+        for store in stores:
+            await store.close()
+
+
 async def test_messages_posted_to_any_node_are_sent_exactly_once_across_the_cluster(tmp_path):
     # One SIM with a daily cap: its node never hands it more, and a message begun on it
     # waits for the next day rather than go on through another SIM (docs/configuration.md).

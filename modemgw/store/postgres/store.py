@@ -24,7 +24,9 @@ import psycopg
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
+from .. import keys as keyring
 from ..errors import StoreUnavailable
+from ..keys_store import _DEFAULT_SECRET
 from ..records import DuePart
 from ..store import Store
 from ..writer import Writer
@@ -114,6 +116,15 @@ class PostgresStore(Store):
                                  "AND claimed_by = ? AND status = 'queued'",
                                  [(mid, seq, node) for mid, seq in parts])
         await self.writer.write(fn, linger=0.05)
+
+    async def ensure_default_secret(self) -> str:
+        """As on one node; nodes starting together may each find none yet: the first
+        one's is kept, and every node signs with it (the others' inserts do nothing)."""
+        def fn(conn: Any) -> str:
+            conn.execute("INSERT INTO settings (key, value) VALUES ('webhook_secret', ?) "
+                         "ON CONFLICT (key) DO NOTHING", (keyring.new_secret(),))
+            return conn.execute(_DEFAULT_SECRET).fetchone()[0]
+        return await self.writer.write(fn)
 
     async def webhooks_due(self, now: float, limit: int = 50, *, per_destination: int | None = None,
                            sending: Iterable[int] = (), full: Iterable[str] = ()) -> list[dict]:
