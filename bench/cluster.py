@@ -15,7 +15,8 @@ unique text; the simulators' networks keep what they were handed), and what each
 sent.
 
 Idle memory, measured before the backlog, once node n1 alone has been up and idle for a
-few seconds: the node's RSS, and the server's processes (postmaster, its background
+few seconds (and, before it, the same node on a SQLite file, for comparison): the node's
+RSS, and the server's processes (postmaster, its background
 workers, and the node's connections: the writer's, the read pool's, the LISTEN one),
 as a sum of RSS (shared buffers counted once per process that touched them) and of PSS
 (shared pages divided among the processes mapping them: what the server takes).
@@ -60,6 +61,18 @@ async def run(*, window: float = 60.0, keep: bool = False, quick: bool = False) 
         try:
             for sim in sims.values():
                 await sim.wait_ready()
+            # The same node on SQLite first, for its idle RSS beside the PostgreSQL node's.
+            lone = work / "sqlite"
+            lone.mkdir()
+            sqlite_node = Gateway(lone, "sqlite")
+            await sqlite_node.start(config_text(
+                sqlite_node.port, sqlite_node.database,
+                modems=[(f"n1-m{j}", str(work / f"tty-n1-{j}")) for j in range(PER_NODE)]))
+            try:
+                await asyncio.sleep(IDLE)
+                sqlite_rss = sqlite_node.rss()
+            finally:
+                await sqlite_node.stop()
             for k, gw in enumerate(nodes):
                 if k:
                     gw.key = nodes[0].key
@@ -105,6 +118,7 @@ async def run(*, window: float = 60.0, keep: bool = False, quick: bool = False) 
     result.add("cluster: node CPU (mean of the nodes)", sum(cpu) / len(cpu) / span * 100, "% of a core", digits=1)
     result.add("cluster: PostgreSQL CPU", db_cpu / span * 100, "% of a core", digits=1)
     result.add("cluster: idle RSS, one node (4 modems)", node_rss, "MB", digits=1)
+    result.add("cluster: idle RSS, the same node on SQLite", sqlite_rss, "MB", digits=1)
     result.add("cluster: idle PostgreSQL, sum of PSS", pg_pss, "MB", digits=1,
                note=f"{pg_processes} processes, one node connected")
     result.add("cluster: idle PostgreSQL, sum of RSS", pg_rss, "MB", digits=1)
