@@ -12,6 +12,7 @@ uses; `rules` decides, without the database, what a change to a message means.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from .cluster import NodeRecords
@@ -31,13 +32,13 @@ class Store(KeyRecords, MessageRecords, QueueRecords, ReceivingRecords, OutboxRe
     `postgres://`) URL is a PostgreSQL one (`postgres.PostgresStore`, imported only then).
     """
 
-    def __new__(cls, location: str, *args: Any, **kwargs: Any) -> Store:
+    def __new__(cls, location: str | os.PathLike[str], *args: Any, **kwargs: Any) -> Store:
         if cls is Store and is_url(location):
             from .postgres import PostgresStore
             return super().__new__(PostgresStore)
         return super().__new__(cls)
 
 
-def is_url(location: str) -> bool:
-    """A PostgreSQL URL, not a SQLite path."""
-    return location.startswith(("postgresql://", "postgres://"))
+def is_url(location: str | os.PathLike[str]) -> bool:
+    """A PostgreSQL URL, not a SQLite path (a str, or a path object)."""
+    return isinstance(location, str) and location.startswith(("postgresql://", "postgres://"))
