@@ -2,7 +2,8 @@
 (docs/scale-out.md): what any node accepts is sent exactly once across the cluster; a
 node killed with -9 under load loses nothing, and its queue drains through the others
 once its lease runs out; the database restarted under load is survived without
-restarting any node.
+restarting any node. And, on the store alone: what nodes claiming or starting at the same
+time must not do.
 
 The modems are simulators in this process (tests/cluster.py), so the network's side of
 every part can be counted however many nodes took part.
@@ -24,8 +25,8 @@ from modemgw.sms import ConcatReferences
 from modemgw.store import Store
 from reliability.poll import until
 
-MESSAGES = 240                 # test 1: 300 parts (every fourth message has two)
-LEASE = 3                      # [store] lease_seconds of tests 2 and 3 (the least allowed)
+MESSAGES = 240                 # the exactly-once test's: 300 parts (every fourth message has two)
+LEASE = 3                      # the kill -9 test's [store] lease_seconds (the least allowed)
 
 
 def network_duplicates(cluster: Cluster, load: Load) -> dict[str, int]:
@@ -157,9 +158,10 @@ async def test_messages_posted_to_any_node_are_sent_exactly_once_across_the_clus
         assert outbox == [{"status": "delivered", "n": 2 * delivered}], outbox
         for node in cluster.nodes:
             assert "Traceback" not in node.serve.output(), node.serve.output()[-4000:]
+        hooks_by_node = {r["claimed_by"]: r["n"] for r in cluster.query(
+            "SELECT claimed_by, COUNT(*) AS n FROM webhook_deliveries GROUP BY claimed_by")}
         print(f"exactly once: {MESSAGES} messages, {len(sent)} parts sent, by node {dict(by_node)}, "
-              f"{len(waiting)} waiting for the capped SIM; webhooks by node "
-              f"{ {r['claimed_by']: r['n'] for r in cluster.query('SELECT claimed_by, COUNT(*) AS n FROM webhook_deliveries GROUP BY 1')} }")
+              f"{len(waiting)} waiting for the capped SIM; webhooks by node {hooks_by_node}")
     finally:
         await cluster.stop()
         await hooks.stop()
