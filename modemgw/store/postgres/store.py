@@ -186,21 +186,23 @@ class PostgresStore(Store):
 # live node; claimed in dispatch order (the index parts_queue's). All parts of a message
 # go through one modem, so none is taken while another live node holds one of its
 # siblings; and the message's row is locked with its parts, so two nodes claiming at
-# once cannot split a message between them (the second skips it).
+# once cannot split a message between them (the second skips it). The siblings are
+# looked at only for the parts picked (at most :limit): for every due part, before the
+# first ANALYZE of the parts, it made a claim 10 to 30 times slower.
 _CLAIM = """
 WITH picked AS (
     SELECT p.message_id, p.seq FROM parts p JOIN messages m ON m.id = p.message_id
     WHERE p.status = 'queued' AND p.next_attempt_at <= :now
       AND (p.claimed_by IS NULL OR p.claimed_by = :node OR p.claim_until IS NULL OR p.claim_until < :now)
       AND (m.modem IS NULL OR m.modem = ANY(CAST(:modems AS TEXT[])))
-      AND NOT EXISTS (SELECT 1 FROM parts q WHERE q.message_id = p.message_id AND q.claimed_by <> :node
-                      AND q.status IN ('queued', 'sending') AND q.claim_until >= :now)
     ORDER BY p.priority DESC, p.next_attempt_at, p.message_id, p.seq
     LIMIT :limit
     FOR UPDATE OF p SKIP LOCKED FOR NO KEY UPDATE OF m SKIP LOCKED),
 claimed AS (
     UPDATE parts SET claimed_by = :node, claim_until = :until FROM picked
     WHERE parts.message_id = picked.message_id AND parts.seq = picked.seq
+      AND NOT EXISTS (SELECT 1 FROM parts q WHERE q.message_id = picked.message_id AND q.claimed_by <> :node
+                      AND q.status IN ('queued', 'sending') AND q.claim_until >= :now)
     RETURNING parts.*)
 SELECT c.message_id, c.seq, c.total, c.pdu, c.tpdu_length, c.attempts, m.to_number, m.sender, m.modem,
        c.priority, c.next_attempt_at
