@@ -169,3 +169,16 @@ async def test_a_committed_write_is_seen_by_the_next_read_while_others_read(stor
     finally:
         stop = True
         await asyncio.gather(*readers)
+
+
+async def test_the_queue_summary_lists_parts_not_yet_assigned_first(store):
+    # SQLite sorts NULL first and PostgreSQL last unless told: the operator sees one order.
+    created = await store.create_messages([message("+15550100001"), message("+15550100002"),
+                                           message("+15550100003")], api_key_id=None)
+    first, second, _ = (m["id"] for m in created.messages)
+    await store.mark_sending(first, 1, "b")
+    await store.mark_retry(first, 1, time.time(), "busy")          # queued again, still on b
+    await store.mark_sending(second, 1, "a")
+    await store.mark_retry(second, 1, time.time(), "busy")
+    assert [(r["status"], r["modem"], r["parts"]) for r in await store.queue_summary()] == [
+        ("queued", None, 1), ("queued", "a", 1), ("queued", "b", 1)]

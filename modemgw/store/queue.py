@@ -201,11 +201,12 @@ class QueueRecords(StoreBase):
 
     async def queue_summary(self) -> list[dict]:
         """Parts not yet settled by the modems, by status and modem (None: not yet
-        assigned), with the creation time of the oldest one's message."""
+        assigned, listed first on both engines), with the creation time of the oldest one's
+        message."""
         return await self._fetchall(
             "SELECT p.status, COALESCE(p.modem, m.modem) AS modem, COUNT(*) AS parts, "
             "MIN(m.created_at) AS oldest FROM parts p JOIN messages m ON m.id = p.message_id "
-            f"WHERE {_WAITING} GROUP BY 1, 2 ORDER BY 1, 2")
+            f"WHERE {_WAITING} GROUP BY 1, 2 ORDER BY 1, 2 NULLS FIRST")
 
     async def waiting_parts(self, limit: int = 20) -> list[dict]:
         """The oldest of those parts."""
