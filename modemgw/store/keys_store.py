@@ -3,7 +3,8 @@
 Guarantees: a key is shown once and only its digest is stored (with the derived
 credentials: digests, but for the Twilio auth token, which signs); a lookup returns
 only an active key, its secret compared in constant time, and sees a key revoked by
-another process at once (no cache).
+another process at once: on SQLite the rows are cached in the process and every key
+change announces itself after its commit (`keycache`); on PostgreSQL each lookup reads.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import json
 import sqlite3
 from collections.abc import Sequence
 
+from . import keycache
 from . import keys as keyring
 from .base import StoreBase, clock
 
@@ -23,6 +25,8 @@ _DEFAULT_SECRET = "SELECT value FROM settings WHERE key = 'webhook_secret'"
 
 
 class KeyRecords(StoreBase):
+    _key_cache: keycache.KeyCache | None = None
+
     async def create_key(self, name: str, *, delivery_policy: str | None = None) -> tuple[int, str]:
         """(id, key). The key is shown once; only its hash is stored, with the credentials
         derived from it (`keys.derive`: digests, but for the Twilio auth token, which signs).
@@ -39,7 +43,9 @@ class KeyRecords(StoreBase):
                  delivery_policy, clock(), c.twilio_account_sid, c.twilio_auth_token, c.smspm_hash,
                  keyring.digest(c.smspm_token), c.smpp_system_id, keyring.digest(c.smpp_password)))
             return int(cur.fetchall()[0][0])
-        return await self.writer.write(fn), token
+        key_id = await self.writer.write(fn)
+        keycache.announce(self.path)
+        return key_id, token
 
     async def key_secret(self, key_id: int) -> str | None:
         """The secret that signs webhooks of this key's messages (not the API key)."""
@@ -50,7 +56,9 @@ class KeyRecords(StoreBase):
             cur = conn.execute("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
                                (clock(), key_id))
             return cur.rowcount == 1
-        return await self.writer.write(fn)
+        revoked = await self.writer.write(fn)
+        keycache.announce(self.path)      # committed: every process's next lookup reads again
+        return revoked
 
     async def list_keys(self) -> list[dict]:
         return await self._fetchall(
@@ -61,11 +69,12 @@ class KeyRecords(StoreBase):
 
         Every request asks this, so it reads on a connection of the event
         loop's own: an indexed lookup in a WAL database takes microseconds,
-        far less than handing it to a thread. No cache: a key revoked by
-        `modemgw keys revoke` (another process) is refused at once.
+        far less than handing it to a thread; on SQLite the row is cached until
+        any process changes a key (`keycache`), so a key revoked by `modemgw
+        keys revoke` (another process) is refused at once.
         """
         digest = keyring.digest(token)
-        row = await self._lookup(
+        row = await self._key_lookup(
             "SELECT id, name, hash, webhook_secret, delivery_policy FROM api_keys "
             "WHERE hash = ? AND revoked_at IS NULL", (digest,))
         if row is None or not keyring.same(row["hash"], digest):
@@ -77,14 +86,28 @@ class KeyRecords(StoreBase):
         kind "twilio" (account SID, auth token), "smspm" (hash, token), "smpp" (system_id,
         password)."""
         column, stored, plain = CREDENTIALS[kind]
-        # On the event loop's own connection, as key_for_token: asked on every request.
-        row = await self._lookup(
+        # On the event loop's own connection and cached, as key_for_token: asked on every request.
+        row = await self._key_lookup(
             f"SELECT id, name, webhook_secret, delivery_policy, twilio_account_sid, twilio_auth_token, "
             f"{stored} AS stored FROM api_keys WHERE {column} = ? AND revoked_at IS NULL", (ident,))
         if row is None or row["stored"] is None:
             return None
         if not keyring.same(row.pop("stored"), secret if plain else keyring.digest(secret)):
             return None
+        return row
+
+    async def _key_lookup(self, sql: str, params: tuple) -> dict | None:
+        """`_lookup`, through the process's cache of key rows where the database has one."""
+        cache = self._key_cache
+        if cache is None:
+            cache = self._key_cache = keycache.KeyCache(self.path)
+        if not cache.valid():
+            return await self._lookup(sql, params)
+        row = cache.get((sql, params))
+        if row is None:
+            row = await self._lookup(sql, params)
+            if row is not None:
+                cache.put((sql, params), row)
         return row
 
     async def key_row(self, key_id: int) -> dict | None:
