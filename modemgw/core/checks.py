@@ -10,7 +10,7 @@ from datetime import datetime
 
 from yarl import URL
 
-from ..sms import PduError, segment
+from ..sms import PduError, Segmentation, segment
 from .errors import Invalid, Problem
 
 POLICIES = ("at_most_once", "at_least_once")
@@ -25,6 +25,14 @@ MAX_URL = 2048
 
 def text(value: object, field: str, national_languages: tuple[str, ...] = (),
          max_characters: int | None = None) -> str:
+    segmented_text(value, field, national_languages, max_characters)
+    return value  # type: ignore[return-value]
+
+
+def segmented_text(value: object, field: str, national_languages: tuple[str, ...] = (),
+                   max_characters: int | None = None) -> Segmentation:
+    """`text`'s checks; the text's segmentation, for `compose` (`segmentation=`), which
+    then does not segment it again."""
     if value is None:
         raise Invalid(field, f"{field} is required")
     if not isinstance(value, str):
@@ -34,11 +42,10 @@ def text(value: object, field: str, national_languages: tuple[str, ...] = (),
     if max_characters is not None and len(value) > max_characters:
         raise Invalid(field, f"{field} is longer than {max_characters} characters", Problem.TOO_LONG)
     try:
-        segment(value, national_languages)
+        return segment(value, national_languages)
     except PduError as exc:
         raise Invalid(field, f"{field} cannot be sent: {exc}",
                       Problem.TOO_LONG if "parts" in str(exc) else Problem.OTHER) from None
-    return value
 
 
 def sender(value: object, field: str) -> str | None:

@@ -3,7 +3,7 @@ encoded; and, when a part is sent, whether its PDU asks for a status report."""
 
 from __future__ import annotations
 
-from ..sms import ConcatReferences, PduError, encode_submit, segment
+from ..sms import ConcatReferences, PduError, Segmentation, encode_submit, segment
 from ..store import NewMessage, NewPart
 
 # TS 23.040 9.2.2.2 and 9.2.3.5: the first octet of an SMS-SUBMIT has TP-MTI 01 in
@@ -15,15 +15,16 @@ def compose(to: str, text: str, *, sender: str | None, references: ConcatReferen
             callback_url: str | None = None, scheduled_at: float | None = None,
             validity: int | None = None, now: float, flash: bool = False, priority: int = 0,
             policy: str = "at_most_once", national_languages: tuple[str, ...] = (),
-            dialect: str = "native") -> NewMessage:
+            dialect: str = "native", segmentation: Segmentation | None = None) -> NewMessage:
     """Raises PduError for text or numbers that cannot be sent (the API turns it into a 400).
 
     The parts ask for a status report; the modem that sends a part may take the
-    request out (`with_report_request`)."""
-    seg = segment(text, national_languages)
+    request out (`with_report_request`). `segmentation`: the text's, when the caller
+    has it (`checks.segmented_text`); the text is segmented once, here or there."""
+    seg = segment(text, national_languages) if segmentation is None else segmentation
     reference = references.next(to) if seg.segments > 1 else 0
     parts = encode_submit(to, text, reference=reference, status_report=True, validity=validity,
-                          flash=flash, national_languages=national_languages)
+                          flash=flash, national_languages=national_languages, segmentation=seg)
     start = scheduled_at if scheduled_at is not None else now
     return NewMessage(
         to=to, sender=sender, text=text, encoding=seg.encoding,

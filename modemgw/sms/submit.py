@@ -61,17 +61,25 @@ def parts_user_data(seg: Segmentation, reference: int) -> Iterator[tuple[bool, i
 
 def encode_submit(to: str, text: str, *, reference: int = 0, status_report: bool = True,
                   validity: int | None = None, flash: bool = False,
-                  national_languages: tuple[str, ...] = ()) -> tuple[EncodedPdu, ...]:
+                  national_languages: tuple[str, ...] = (),
+                  segmentation: Segmentation | None = None) -> tuple[EncodedPdu, ...]:
     """One PDU per part, each with a `00` SMSC prefix (the SIM's SMSC is used).
 
     `reference` is the 8-bit concatenation reference (see `ConcatReferences`);
     `validity` is in seconds (relative format, rounded up). TP-MR is 0: the
-    modem assigns it and reports it in `+CMGS: <mr>`.
+    modem assigns it and reports it in `+CMGS: <mr>`. `segmentation` is
+    `segment(text, national_languages)` when the caller has it already (it is
+    not computed again); a segmentation of another text raises PduError.
     """
     if not 0 <= reference <= 255:
         raise PduError(f"concatenation reference {reference} is not 0..255")
     destination = encode_phone_number(to)
-    seg = segment(text, national_languages)
+    if segmentation is None:
+        seg = segment(text, national_languages)
+    elif "".join(segmentation.parts) != text:
+        raise PduError("the segmentation given is not of this text")
+    else:
+        seg = segmentation
     first = MTI_SUBMIT | (_SRR if status_report else 0)
     vp = b""
     if validity is not None:
