@@ -129,20 +129,20 @@ class Dispatcher:
         while not self._stopping:
             self._wake.clear()
             now = self.clock()
-            had_room = False
+            nxt = None
             try:
                 await self._hand_over_spool()
                 await self._housekeeping(now)
-                had_room = await self.outbound.assign(now)
+                # With every modem full (or away) the next due time does not matter: a
+                # worker finishing or a modem coming back wakes the loop.
+                if await self.outbound.assign(now):
+                    nxt = await self.store.next_due_time()
             except StoreUnavailable as exc:
                 log.warning("dispatcher pass: database unreachable (%s); trying again", exc)
             except Exception:
                 log.exception("dispatcher pass failed; trying again")
             self.passes += 1
             delay = self.settings.idle_wakeup
-            # With every modem full (or away) the next due time does not matter: a
-            # worker finishing or a modem coming back wakes the loop.
-            nxt = await self.store.next_due_time() if had_room else None
             if nxt is not None and nxt > self.clock():
                 delay = min(delay, nxt - self.clock())
             # Due parts that could not be placed wait for a wake-up: a worker

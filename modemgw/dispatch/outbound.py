@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 from ..modem import Modem, ModemState, ModemUnavailable, SendFailed, SendUnknown
 from ..sms import EncodedPdu
 from ..store import DuePart, ErrorCode, Store
+from ..store.errors import StoreUnavailable
 from .compose import with_report_request
 from .limits import ModemLimits, Throttle
 from .routing import Route, eligible
@@ -24,6 +26,7 @@ from .settings import DispatchSettings
 log = logging.getLogger(__name__)
 
 PartKey = tuple[str, int]   # (message id, part seq)
+T = TypeVar("T")
 
 
 class _ModemSlot:
@@ -223,14 +226,14 @@ class Outbound:
             mr = await slot.modem.send(EncodedPdu(pdu, part.tpdu_length))
         except SendUnknown as exc:
             slot.throttle.record(self.clock())
-            await self.store.mark_sent(part.message_id, part.seq, None, unknown=True, error=str(exc),
-                                       report_requested=asks)
+            await self._record(lambda: self.store.mark_sent(part.message_id, part.seq, None, unknown=True,
+                                                            error=str(exc), report_requested=asks))
             log.warning("message=%s part=%d modem=%s outcome unknown: %s", part.message_id, part.seq,
                         name, exc)
         except ModemUnavailable as exc:
             # Nothing was written: back to the queue; another modem may take it.
-            await self.store.mark_retry(part.message_id, part.seq, self.clock(), str(exc),
-                                        release_modem=True)
+            await self._record(lambda: self.store.mark_retry(part.message_id, part.seq, self.clock(), str(exc),
+                                                             release_modem=True))
         except SendFailed as exc:
             slot.throttle.record(self.clock(), counted=False)
             await self._failed(slot, part, exc)
@@ -241,8 +244,8 @@ class Outbound:
             nxt = (following.message_id, following.seq, name) if following is not None else None
             marked_next = False
             try:
-                marked_next = await self.store.mark_sent(part.message_id, part.seq, mr, next_sending=nxt,
-                                                         report_requested=asks)
+                marked_next = await self._record(lambda: self.store.mark_sent(
+                    part.message_id, part.seq, mr, next_sending=nxt, report_requested=asks))
             finally:
                 if following is not None and not marked_next:
                     # Not marked (no longer queued, or the commit failed): not sent now;
@@ -255,14 +258,31 @@ class Outbound:
         self.on_change()
         return following
 
+    async def _record(self, write: Callable[[], Awaitable[T]]) -> T:
+        """A part's outcome once its PDU was written, written until the database takes it:
+        only this node knows whether the part reached the network, and its modem sends
+        nothing else meanwhile (a status report for it waits too). Given up only as the
+        node stops: the part stays `sending`, and the next start calls it unknown."""
+        delay = 0.5
+        while True:
+            try:
+                return await write()
+            except StoreUnavailable as exc:
+                if self.stopping:
+                    raise
+                log.warning("database unreachable, a part's outcome is kept until it answers: %s", exc)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+
     async def _failed(self, slot: _ModemSlot, part: DuePart, exc: SendFailed) -> None:
         name = slot.modem.name
         attempts = part.attempts + 1
         if exc.permanent or self.settings.retry.exhausted(attempts):
             reason = str(exc) if exc.permanent else f"gave up after {attempts} attempts: {exc}"
             code = ErrorCode.NETWORK_REJECTED if exc.permanent else ErrorCode.RETRIES_EXHAUSTED
-            await self.store.mark_failed(part.message_id, part.seq, reason, code=code,
-                                         detail=exc.code if isinstance(exc.code, int) else None)
+            detail = exc.code if isinstance(exc.code, int) else None
+            await self._record(lambda: self.store.mark_failed(part.message_id, part.seq, reason, code=code,
+                                                              detail=detail))
             log.warning("message=%s part=%d modem=%s failed: %s", part.message_id, part.seq, name, reason)
             return
         slot.failures += 1
@@ -272,6 +292,7 @@ class Outbound:
                         self.settings.drain_for, slot.failures)
             slot.failures = 0
         retry_at = self.clock() + self.settings.retry.delay(attempts)
-        await self.store.mark_retry(part.message_id, part.seq, retry_at, str(exc), release_modem=True)
+        await self._record(lambda: self.store.mark_retry(part.message_id, part.seq, retry_at, str(exc),
+                                                         release_modem=True))
         log.info("message=%s part=%d modem=%s temporary error, retry in %.0fs: %s", part.message_id,
                  part.seq, name, retry_at - self.clock(), exc)

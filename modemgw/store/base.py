@@ -57,6 +57,7 @@ class StoreBase:
         # register_node; one SQLite file has one node.
         self.node_name = "local"
         self.lease_seconds = 30.0
+        self._beaten_at = clock()              # this node's last heartbeat (store/cluster.py)
         self._read: aiosqlite.Connection | None = None
         self._keys_conn: sqlite3.Connection | None = None
         # Webhook deliveries written (counted once committed), so the sender can tell a

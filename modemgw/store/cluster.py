@@ -35,6 +35,7 @@ class NodeRecords(StoreBase):
         live node of another name has one of them). A node restarted under the name of
         one that died takes its row over."""
         self.node_name, self.lease_seconds = name, lease
+        self._beaten_at = clock()
 
         def fn(conn: Any) -> None:
             now = clock()
@@ -52,8 +53,13 @@ class NodeRecords(StoreBase):
 
     async def heartbeat(self) -> list[str]:
         """Beat this node's heartbeat and renew its claims; reconcile the parts of nodes
-        whose lease has run out (returns the messages whose parts that changed)."""
-        name, lease = self.node_name, self.lease_seconds
+        whose lease has run out (returns the messages whose parts that changed).
+
+        A node is taken for stopped when its last heartbeat is a lease older than this
+        node's own previous one, not than now: after an outage that kept every node from
+        the database, the others' heartbeats are as old as this node's, and they are
+        alive (their next beats come within a lease)."""
+        name, lease, since = self.node_name, self.lease_seconds, self._beaten_at
 
         def fn(conn: Any) -> list[str]:
             now = clock()
@@ -63,10 +69,13 @@ class NodeRecords(StoreBase):
             conn.execute("UPDATE webhook_deliveries SET claim_until = ? WHERE claimed_by = ? "
                          "AND status = 'pending'", (now + lease, name))
             stopped = [r[0] for r in conn.execute(
-                "SELECT name FROM nodes WHERE heartbeat_at < ? AND name <> ?", (now - lease, name))]
+                "SELECT name FROM nodes WHERE heartbeat_at < ? AND name <> ?", (min(now, since) - lease, name))]
             caught = self._unknown_in_flight(conn, now, stopped, "its node stopped while this part was being sent")
             return sorted({mid for mid, _ in caught})
-        return await self.writer.write(fn, linger=0.05)
+        beaten_at = clock()
+        changed = await self.writer.write(fn, linger=0.05)
+        self._beaten_at = beaten_at
+        return changed
 
     async def reconcile_in_flight(self) -> int:
         """At start-up: this node's parts caught in 'sending' become 'unknown' (they may

@@ -229,13 +229,20 @@ class QueueRecords(StoreBase):
         return out
 
     def _sending(self, conn: sqlite3.Connection, message_id: str, seq: int, modem: str) -> bool:
-        # Only a part still queued: one handed to a modem's queue may have been failed
-        # (an earlier part was rejected) or expired since.
-        # Nor one another node holds (docs/scale-out.md): its claim stands until its lease ends.
-        if not conn.execute("UPDATE parts SET status = 'sending', modem = ?, attempts = attempts + 1, "
-                            "claimed_by = ? WHERE message_id = ? AND seq = ? AND status = 'queued' "
-                            "AND (claimed_by IS NULL OR claimed_by = ? OR claim_until IS NULL OR claim_until < ?)",
-                            (modem, self.node_name, message_id, seq, self.node_name, clock())).rowcount:
+        # Through the message's modem only: the first part sent ties the message to its
+        # modem (a handset joins the parts by their sender). The message's row first: with
+        # several nodes it is the lock that keeps two of them from sending two parts of one
+        # message through two modems; a part tied elsewhere is left for that modem's node.
+        if not conn.execute("UPDATE messages SET modem = ? WHERE id = ? AND (modem IS NULL OR modem = ?)",
+                            (modem, message_id, modem)).rowcount:
+            conn.execute("UPDATE parts SET claimed_by = NULL WHERE message_id = ? AND seq = ? "
+                         "AND claimed_by = ? AND status = 'queued'", (message_id, seq, self.node_name))
             return False
-        conn.execute("UPDATE messages SET modem = ? WHERE id = ? AND modem IS NULL", (modem, message_id))
-        return True
+        # Only a part still queued: one handed to a modem's queue may have been failed
+        # (an earlier part was rejected) or expired since. Nor one another node holds
+        # (docs/scale-out.md): its claim stands until its lease ends.
+        return bool(conn.execute(
+            "UPDATE parts SET status = 'sending', modem = ?, attempts = attempts + 1, claimed_by = ? "
+            "WHERE message_id = ? AND seq = ? AND status = 'queued' "
+            "AND (claimed_by IS NULL OR claimed_by = ? OR claim_until IS NULL OR claim_until < ?)",
+            (modem, self.node_name, message_id, seq, self.node_name, clock())).rowcount)
