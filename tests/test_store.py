@@ -182,3 +182,14 @@ async def test_the_queue_summary_lists_parts_not_yet_assigned_first(store):
     await store.mark_retry(second, 1, time.time(), "busy")
     assert [(r["status"], r["modem"], r["parts"]) for r in await store.queue_summary()] == [
         ("queued", None, 1), ("queued", "a", 1), ("queued", "b", 1)]
+
+
+async def test_a_text_with_a_nul_character_is_kept(store, database):
+    # SQLite keeps U+0000; PostgreSQL's text cannot hold it, and keeps U+FFFD in its place
+    # (what was sent is the PDU, made before: unchanged).
+    kept = "a\ufffdb" if database.startswith("postgresql://") else "a\x00b"
+    created = await store.create_messages([message("+15550100001", "a\x00b")], api_key_id=None,
+                                          idempotency_key="nul\x00")
+    assert (await store.get_message(created.messages[0]["id"]))["text"] == kept
+    await store.store_inbound("a", "+15550100002", "a\x00b", 1, True, None, [])
+    assert [m["text"] for m in await store.list_inbound()] == [kept]

@@ -10,7 +10,7 @@ not the process.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import psycopg
@@ -65,6 +65,26 @@ class _Number(adapt.Loader):
             else int(text)
 
 
+# PostgreSQL's text cannot hold U+0000 (psycopg refuses it before anything is sent, so the
+# transaction is intact), where SQLite keeps it: a text with one (an API request's, or a
+# received SMS's UCS-2) is stored with U+FFFD, the replacement character, in its place. Only
+# a statement that failed so is run again so: the usual path costs nothing.
+NUL, REPLACEMENT = "\x00", "\ufffd"
+
+
+def _has_nul(params: Sequence[Any] | Mapping[str, Any]) -> bool:
+    values = params.values() if isinstance(params, Mapping) else params
+    return any(isinstance(v, str) and NUL in v for v in values)
+
+
+def _without_nul(params: Sequence[Any] | Mapping[str, Any]) -> Sequence[Any] | Mapping[str, Any]:
+    def clean(v: Any) -> Any:
+        return v.replace(NUL, REPLACEMENT) if isinstance(v, str) else v
+    if isinstance(params, Mapping):
+        return {k: clean(v) for k, v in params.items()}
+    return [clean(v) for v in params]
+
+
 def configure(conn: psycopg.Connection | psycopg.AsyncConnection) -> None:
     """The type mapping every store connection uses."""
     conn.adapters.register_dumper(bool, _BoolAsInt)
@@ -74,11 +94,14 @@ def configure(conn: psycopg.Connection | psycopg.AsyncConnection) -> None:
 class Connection:
     """What the writer's jobs see: sqlite3's connection, in the part they use."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, before_commit: Callable[[Connection], None] | None = None) -> None:
         self.url = url
         self._conn: psycopg.Connection[Row] | None = None
-        # What the running transaction has done once already (the store's own notes)
-        self.marks: set[str] = set()
+        # Rows the store writes only just before COMMIT (`before_commit`), undone with
+        # the savepoint they were added under
+        self.pending: list[tuple[Any, ...]] = []
+        self.before_commit = before_commit
+        self._saved: list[int] = []
         self._open()
 
     def _open(self) -> None:
@@ -102,12 +125,33 @@ class Connection:
                 self.close()
                 self._open()
             sql = "BEGIN"
-            self.marks.clear()
-        return self.raw.execute(translate(sql), params)
+            self.pending.clear()
+            self._saved.clear()
+        elif sql == "COMMIT":
+            if self.pending and self.before_commit is not None:
+                self.before_commit(self)
+        elif sql.startswith("SAVEPOINT"):
+            self._saved.append(len(self.pending))
+        elif sql.startswith("ROLLBACK TO"):
+            del self.pending[self._saved[-1]:]
+        elif sql.startswith("RELEASE"):
+            self._saved.pop()
+        try:
+            return self.raw.execute(translate(sql), params)
+        except psycopg.DataError:
+            if not _has_nul(params):
+                raise
+            return self.raw.execute(translate(sql), _without_nul(params))
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any] | Mapping[str, Any]]) -> psycopg.Cursor[Row]:
         cursor = self.raw.cursor()
-        cursor.executemany(translate(sql), list(rows))
+        rows = list(rows)
+        try:
+            cursor.executemany(translate(sql), rows)
+        except psycopg.DataError:
+            if not any(_has_nul(row) for row in rows):
+                raise
+            cursor.executemany(translate(sql), [_without_nul(row) for row in rows])
         return cursor
 
     def close(self) -> None:
