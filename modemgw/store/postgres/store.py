@@ -44,7 +44,8 @@ class PostgresStore(Store):
 
     def __init__(self, url: str, **kwargs: Any) -> None:
         super().__init__(url, **kwargs)
-        self.writer = _Writer(url, on_commit=self._committed, connect=Connection, retryable=RETRYABLE)
+        self.writer = _Writer(url, on_commit=self._committed, retryable=RETRYABLE,
+                              connect=lambda url: Connection(url, before_commit=self._write_events))
         self._pool: AsyncConnectionPool | None = None
 
     async def open(self) -> None:
@@ -74,14 +75,18 @@ class PostgresStore(Store):
         return await self._fetchone(sql, params)
 
     def _event(self, conn: Any, message_id: str | None, kind: str, data: dict, now: float) -> None:
-        if "event" not in conn.marks:
-            conn.marks.add("event")
-            # Events commit in cursor order (above); and every node hears of the change
-            # once this transaction commits (NOTIFY is delivered at COMMIT, or never).
-            conn.execute("SELECT pg_advisory_xact_lock(?)", (EVENT_LOCK,))
-            conn.execute("SELECT pg_notify(?, ?)", (CHANNEL, self.node_name))
-        conn.execute("INSERT INTO events (at, message_id, type, data) VALUES (?, ?, ?, ?)",
-                     (now, message_id, kind, json.dumps(data, separators=(",", ":"))))
+        # Written just before COMMIT (`_write_events`), so that the lock that orders the
+        # event log across nodes is held for the insert and the commit only, not for the
+        # whole transaction.
+        conn.pending.append((now, message_id, kind, json.dumps(data, separators=(",", ":"))))
+
+    def _write_events(self, conn: Any) -> None:
+        """The transaction's events, about to commit: in cursor order across nodes (the
+        lock, above); and every node hears of the change once it commits (NOTIFY is
+        delivered at COMMIT, or never)."""
+        conn.execute("SELECT pg_advisory_xact_lock(?)", (EVENT_LOCK,))
+        conn.execute("SELECT pg_notify(?, ?)", (CHANNEL, self.node_name))
+        conn.executemany("INSERT INTO events (at, message_id, type, data) VALUES (?, ?, ?, ?)", conn.pending)
 
     # -- several nodes ---------------------------------------------------------
 
@@ -111,10 +116,11 @@ class PostgresStore(Store):
             if parts is None:
                 conn.execute("UPDATE parts SET claimed_by = NULL WHERE claimed_by = ? AND status = 'queued'",
                              (node,))
-            else:
-                conn.executemany("UPDATE parts SET claimed_by = NULL WHERE message_id = ? AND seq = ? "
-                                 "AND claimed_by = ? AND status = 'queued'",
-                                 [(mid, seq, node) for mid, seq in parts])
+            else:       # in one statement, not one per part
+                conn.execute("UPDATE parts SET claimed_by = NULL FROM (SELECT unnest(CAST(? AS TEXT[])) AS m, "
+                             "unnest(CAST(? AS INTEGER[])) AS s) AS freed WHERE message_id = freed.m "
+                             "AND seq = freed.s AND claimed_by = ? AND status = 'queued'",
+                             ([mid for mid, _ in parts], [seq for _, seq in parts], node))
         await self.writer.write(fn, linger=0.05)
 
     async def ensure_default_secret(self) -> str:
@@ -151,10 +157,8 @@ class PostgresStore(Store):
         is only a refill."""
         try:
             async with self._pool.connection() as conn:  # type: ignore[union-attr]
-                async with conn.transaction():
-                    await conn.execute("SET LOCAL synchronous_commit = off")
-                    row = await (await conn.execute(_TAKE, {"key": key, "limit": float(limit), "rate": rate,
-                                                            "now": now})).fetchone()
+                row = await (await conn.execute(_TAKE, {"key": key, "limit": float(limit), "rate": rate,
+                                                        "now": now})).fetchone()
         except (psycopg.OperationalError, PoolTimeout) as exc:
             raise StoreUnavailable(str(exc)) from exc
         return row["allowed"], row["tokens"]
@@ -233,3 +237,6 @@ RETURNING b.tokens, b.allowed
 
 async def _configure_async(conn: Any) -> None:
     configure(conn)
+    # The pool's connections read, and write only the rate buckets (take_token), whose
+    # loss in a crash is a refill: they need not wait for the disk.
+    await conn.execute("SET synchronous_commit = off")
