@@ -102,14 +102,19 @@ class StoreBase:
         return rows[0] if rows else None
 
     async def _lookup(self, sql: str, params: Sequence | Mapping = ()) -> dict | None:
-        """One row, read for a lookup every request makes (its key). On SQLite it is read
-        on a connection of the event loop's own: an indexed lookup in a WAL database takes
-        microseconds, far less than handing it to a thread."""
+        """One row, read for a lookup every request makes (its key), as `_read_now`."""
+        rows = await self._read_now(sql, params)
+        return rows[0] if rows else None
+
+    async def _read_now(self, sql: str, params: Sequence | Mapping = ()) -> list[dict]:
+        """A short indexed read made on every request or every part (a key, the next due
+        parts). On SQLite it is read on a connection of the event loop's own: such a
+        read in a WAL database takes microseconds, far less than handing it to a thread
+        and back. Fetched in one call, as `_fetchall`."""
         if self._keys_conn is None:
             self._keys_conn = sqlite3.connect(self.path)
             self._keys_conn.row_factory = sqlite3.Row
-        row = self._keys_conn.execute(sql, params).fetchone()
-        return dict(row) if row is not None else None
+        return [dict(r) for r in self._keys_conn.execute(sql, params).fetchall()]
 
     # -- inside write transactions ---------------------------------------------
 

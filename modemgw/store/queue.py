@@ -29,7 +29,7 @@ class QueueRecords(StoreBase):
     async def due_parts(self, now: float, limit: int = 100) -> list[DuePart]:
         """Queued parts whose time has come, most urgent first, in part order (read from
         the index in that order: the backlog is never sorted)."""
-        rows = await self._fetchall(
+        rows = await self._read_now(
             "SELECT p.message_id, p.seq, p.total, p.pdu, p.tpdu_length, p.attempts, m.to_number, "
             "m.sender, m.modem, p.priority FROM parts p INDEXED BY parts_queue "
             "JOIN messages m ON m.id = p.message_id WHERE p.status = 'queued' AND p.next_attempt_at <= ? "
@@ -48,8 +48,8 @@ class QueueRecords(StoreBase):
         return row["n"] if row else 0
 
     async def next_due_time(self) -> float | None:
-        row = await self._fetchone("SELECT MIN(next_attempt_at) AS t FROM parts WHERE status = 'queued'")
-        return row["t"] if row else None
+        rows = await self._read_now("SELECT MIN(next_attempt_at) AS t FROM parts WHERE status = 'queued'")
+        return rows[0]["t"] if rows else None
 
     async def expire_due(self, now: float) -> list[str]:
         """Messages not sent within their validity: remaining parts and message become expired."""

@@ -71,8 +71,8 @@ class PostgresStore(Store):
         except (psycopg.OperationalError, PoolTimeout) as exc:
             raise StoreUnavailable(str(exc)) from exc
 
-    async def _lookup(self, sql: str, params: Sequence | Mapping = ()) -> dict | None:
-        return await self._fetchone(sql, params)
+    async def _read_now(self, sql: str, params: Sequence | Mapping = ()) -> list[dict]:
+        return await self._fetchall(sql, params)
 
     def _event(self, conn: Any, message_id: str | None, kind: str, data: dict, now: float) -> None:
         # Written just before COMMIT (`_write_events`), so that the lock that orders the
