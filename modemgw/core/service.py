@@ -91,7 +91,10 @@ class Core:
         `partial` submission, reports bad numbers in `rejected`)."""
         now = self.wall_clock()
         numbers, rejected = self._recipients(s)
-        text = checks.text(s.text, s.name("text"), self.settings.national_languages, s.max_characters)
+        # Checked and segmented once: compose encodes from this segmentation.
+        segmentation = checks.segmented_text(s.text, s.name("text"), self.settings.national_languages,
+                                             s.max_characters)
+        text: str = s.text  # type: ignore[assignment]  # a str: segmented_text checked it
         sender = checks.sender(s.sender, s.name("sender"))
         callback = checks.url(s.callback_url, s.name("callback_url"))
         # Epoch seconds only where the edge's contract has them; a bool is an int in Python, not a time.
@@ -110,7 +113,7 @@ class Core:
             new = [compose(to, text, sender=sender, references=self.references, callback_url=callback,
                            scheduled_at=start, validity=validity, now=now, priority=priority,
                            policy=policy, national_languages=self.settings.national_languages,
-                           dialect=s.dialect)
+                           dialect=s.dialect, segmentation=segmentation)
                    for to in numbers]
         except PduError as exc:
             raise Invalid(None, f"the message cannot be encoded: {exc}") from None
