@@ -193,3 +193,8 @@ async def test_a_text_with_a_nul_character_is_kept(store, database):
     assert (await store.get_message(created.messages[0]["id"]))["text"] == kept
     await store.store_inbound("a", "+15550100002", "a\x00b", 1, True, None, [])
     assert [m["text"] for m in await store.list_inbound()] == [kept]
+
+
+async def test_a_read_for_a_value_with_a_nul_character_finds_nothing_rather_than_failing(store):
+    assert await store.get_message("msg_\x00") is None
+    assert await store.key_for_token("mgw_\x00") is None

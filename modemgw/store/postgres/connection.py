@@ -72,12 +72,12 @@ class _Number(adapt.Loader):
 NUL, REPLACEMENT = "\x00", "\ufffd"
 
 
-def _has_nul(params: Sequence[Any] | Mapping[str, Any]) -> bool:
+def has_nul(params: Sequence[Any] | Mapping[str, Any]) -> bool:
     values = params.values() if isinstance(params, Mapping) else params
     return any(isinstance(v, str) and NUL in v for v in values)
 
 
-def _without_nul(params: Sequence[Any] | Mapping[str, Any]) -> Sequence[Any] | Mapping[str, Any]:
+def without_nul(params: Sequence[Any] | Mapping[str, Any]) -> Sequence[Any] | Mapping[str, Any]:
     def clean(v: Any) -> Any:
         return v.replace(NUL, REPLACEMENT) if isinstance(v, str) else v
     if isinstance(params, Mapping):
@@ -139,9 +139,9 @@ class Connection:
         try:
             return self.raw.execute(translate(sql), params)
         except psycopg.DataError:
-            if not _has_nul(params):
+            if not has_nul(params):
                 raise
-            return self.raw.execute(translate(sql), _without_nul(params))
+            return self.raw.execute(translate(sql), without_nul(params))
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any] | Mapping[str, Any]]) -> psycopg.Cursor[Row]:
         cursor = self.raw.cursor()
@@ -149,9 +149,9 @@ class Connection:
         try:
             cursor.executemany(translate(sql), rows)
         except psycopg.DataError:
-            if not any(_has_nul(row) for row in rows):
+            if not any(has_nul(row) for row in rows):
                 raise
-            cursor.executemany(translate(sql), [_without_nul(row) for row in rows])
+            cursor.executemany(translate(sql), [without_nul(row) for row in rows])
         return cursor
 
     def close(self) -> None:

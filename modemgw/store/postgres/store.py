@@ -30,7 +30,7 @@ from ..keys_store import _DEFAULT_SECRET
 from ..records import DuePart
 from ..store import Store
 from ..writer import Writer
-from .connection import RETRYABLE, Connection, configure
+from .connection import RETRYABLE, Connection, configure, has_nul, without_nul
 from .schema import EVENT_LOCK, migrate
 from .sql import translate
 
@@ -66,7 +66,13 @@ class PostgresStore(Store):
         assert self._pool is not None, "store not open"
         try:
             async with self._pool.connection() as conn:
-                cursor = await conn.execute(translate(sql), params)
+                try:
+                    cursor = await conn.execute(translate(sql), params)
+                except psycopg.DataError:
+                    if not has_nul(params):
+                        raise
+                    # PostgreSQL's text cannot hold U+0000: looked for as stored (connection.py)
+                    cursor = await conn.execute(translate(sql), without_nul(params))
                 return await cursor.fetchall() if cursor.description else []
         except (psycopg.OperationalError, PoolTimeout) as exc:
             raise StoreUnavailable(str(exc)) from exc
