@@ -136,3 +136,25 @@ async def test_nodes_starting_together_on_a_new_database_migrate_it_once():
         assert (await stores[2].key_for_token(token))["id"] == key_id
     finally:
         await asyncio.gather(*(s.close() for s in stores))
+
+
+async def test_serve_refuses_to_start_a_modem_another_live_node_holds_or_without_its_database(tmp_path):
+    url = pgserver.server().database()
+    first = Gateway(Config(listen_port=0, database=url, node_name="n1", dialects=(),
+                           simulators=(SimulatorConfig("shared"),)))
+    await first.start()
+    try:
+        for database, expected in ((url, "modem shared is already held by node n1"),
+                                   (url.replace("host=", "host=/nonexistent"), "cannot connect to the database")):
+            config = tmp_path / "n2.toml"
+            config.write_text(f'[api]\nlisten = "127.0.0.1:0"\n[store]\nurl = "{database}"\n'
+                              f'[node]\nname = "n2"\nspool = "{tmp_path / "spool.db"}"\n'
+                              '[[simulator]]\nname = "shared"\n')
+            proc = await asyncio.create_subprocess_exec(EXE, "serve", "--config", str(config),
+                                                        stderr=asyncio.subprocess.PIPE)
+            _, err = await asyncio.wait_for(proc.communicate(), timeout=60)
+            assert proc.returncode != 0
+            assert "cannot start" in err.decode() and expected in err.decode(), err.decode()
+            assert "Traceback" not in err.decode()
+    finally:
+        await first.stop()

@@ -73,6 +73,8 @@ async def run_gateway(config, started: Callable[[object], Awaitable[None]] | Non
     """Start, call `started(gateway)` (the demo's tour), serve until a signal, stop."""
     from .. import memory, systemd
     from ..config import ConfigError
+    from ..store.cluster import ModemTaken
+    from ..store.errors import StoreUnavailable
     from ..store.schema import SchemaError
     from ..service import Gateway
     memory.limit_arenas()  # before the gateway starts its threads
@@ -83,7 +85,7 @@ async def run_gateway(config, started: Callable[[object], Awaitable[None]] | Non
         loop.add_signal_handler(signum, stop.set)
     try:
         await gateway.start()
-    except (OSError, SchemaError) as exc:
+    except (OSError, SchemaError, StoreUnavailable, ModemTaken) as exc:
         await gateway.stop()
         raise CommandError(f"cannot start: {exc}") from None
     except ConfigError as exc:

@@ -49,7 +49,10 @@ class PostgresStore(Store):
         self._pool: AsyncConnectionPool | None = None
 
     async def open(self) -> None:
-        self.writer.start(lambda conn: migrate(conn.raw))
+        try:
+            self.writer.start(lambda conn: migrate(conn.raw))
+        except psycopg.OperationalError as exc:
+            raise StoreUnavailable(f"cannot connect to the database: {exc}") from None
         self._pool = AsyncConnectionPool(
             self.path, min_size=1, max_size=4, open=False, configure=_configure_async, timeout=CONNECT_TIMEOUT,
             kwargs={"autocommit": True, "row_factory": dict_row,
