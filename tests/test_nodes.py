@@ -158,3 +158,17 @@ async def test_serve_refuses_to_start_a_modem_another_live_node_holds_or_without
             assert "Traceback" not in err.decode()
     finally:
         await first.stop()
+
+
+async def test_the_spool_file_is_made_only_when_something_is_kept_and_survives_a_restart(tmp_path):
+    from modemgw.dispatch.spool import Spool
+    from modemgw.modem import ReceivedPdu
+    path = tmp_path / "spool.db"
+    spool = Spool(str(path))
+    assert not path.exists() and spool.waiting == 0
+    spool.keep(ReceivedPdu("m0", "00", 1, None))
+    spool.close()
+    assert path.exists() and oct(path.stat().st_mode & 0o777) == "0o600"
+    again = Spool(str(path))
+    assert again.waiting == 1 and [r.modem for _, r in again.kept()] == ["m0"]
+    again.close()

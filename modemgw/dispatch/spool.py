@@ -12,6 +12,7 @@ part is reassembled once).
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
 
@@ -21,25 +22,35 @@ from ..store.private import create as create_private
 
 
 class Spool:
+    """The file is made only when something must be kept (a node that never loses its
+    database never has one); one left from an earlier run is handed over at start."""
+
     def __init__(self, path: str) -> None:
         self.path = path
-        create_private(path)
-        self._conn = sqlite3.connect(path, isolation_level=None)
-        self._conn.execute("PRAGMA synchronous=FULL")
-        self._conn.execute("CREATE TABLE IF NOT EXISTS received (id INTEGER PRIMARY KEY, modem TEXT NOT NULL, "
-                           "hex TEXT NOT NULL, length INTEGER, kept_at REAL NOT NULL)")
-        self.waiting = self._conn.execute("SELECT COUNT(*) FROM received").fetchone()[0]
+        self._conn: sqlite3.Connection | None = None
+        self.waiting = 0
+        if os.path.exists(path):
+            self.waiting = self._open().execute("SELECT COUNT(*) FROM received").fetchone()[0]
+
+    def _open(self) -> sqlite3.Connection:
+        if self._conn is None:
+            create_private(self.path)
+            self._conn = sqlite3.connect(self.path, isolation_level=None)
+            self._conn.execute("PRAGMA synchronous=FULL")
+            self._conn.execute("CREATE TABLE IF NOT EXISTS received (id INTEGER PRIMARY KEY, "
+                               "modem TEXT NOT NULL, hex TEXT NOT NULL, length INTEGER, kept_at REAL NOT NULL)")
+        return self._conn
 
     def keep(self, received: ReceivedPdu) -> None:
         """Committed to disk on return."""
-        self._conn.execute("INSERT INTO received (modem, hex, length, kept_at) VALUES (?, ?, ?, ?)",
-                           (received.modem, received.hex, received.length, time.time()))
+        self._open().execute("INSERT INTO received (modem, hex, length, kept_at) VALUES (?, ?, ?, ?)",
+                             (received.modem, received.hex, received.length, time.time()))
         self.waiting += 1
 
     def kept(self, limit: int = 100) -> list[tuple[int, ReceivedPdu]]:
         """The oldest kept PDUs, decoded again as the modem decoded them."""
         out = []
-        for row_id, modem, text, length in self._conn.execute(
+        for row_id, modem, text, length in self._open().execute(
                 "SELECT id, modem, hex, length FROM received ORDER BY id LIMIT ?", (limit,)):
             try:
                 out.append((row_id, ReceivedPdu(modem, text, length, decode_pdu(text, length))))
@@ -48,8 +59,10 @@ class Spool:
         return out
 
     def handed_over(self, row_id: int) -> None:
-        self._conn.execute("DELETE FROM received WHERE id = ?", (row_id,))
+        self._open().execute("DELETE FROM received WHERE id = ?", (row_id,))
         self.waiting = max(0, self.waiting - 1)
 
     def close(self) -> None:
-        self._conn.close()
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
