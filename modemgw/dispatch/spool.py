@@ -17,7 +17,6 @@ import sqlite3
 import time
 
 from ..modem import ReceivedPdu
-from ..sms import PduError, decode_pdu
 from ..store.private import create as create_private
 
 
@@ -49,14 +48,9 @@ class Spool:
 
     def kept(self, limit: int = 100) -> list[tuple[int, ReceivedPdu]]:
         """The oldest kept PDUs, decoded again as the modem decoded them."""
-        out = []
-        for row_id, modem, text, length in self._open().execute(
-                "SELECT id, modem, hex, length FROM received ORDER BY id LIMIT ?", (limit,)):
-            try:
-                out.append((row_id, ReceivedPdu(modem, text, length, decode_pdu(text, length))))
-            except PduError as exc:
-                out.append((row_id, ReceivedPdu(modem, text, length, None, str(exc))))
-        return out
+        return [(row_id, ReceivedPdu.decoded(modem, text, length)) for row_id, modem, text, length in
+                self._open().execute("SELECT id, modem, hex, length FROM received ORDER BY id LIMIT ?",
+                                     (limit,))]
 
     def handed_over(self, row_id: int) -> None:
         self._open().execute("DELETE FROM received WHERE id = ?", (row_id,))

@@ -54,6 +54,15 @@ class ReceivedPdu:
     def is_status_report(self) -> bool:
         return isinstance(self.message, StatusReport)
 
+    @classmethod
+    def decoded(cls, modem: str, pdu: str, length: int | None,
+                location: tuple[str, int] | None = None) -> ReceivedPdu:
+        """The PDU as handed over: decoded, or kept raw with the error that stopped it."""
+        try:
+            return cls(modem, pdu, length, decode_pdu(pdu, length), None, location)
+        except PduError as exc:
+            return cls(modem, pdu, length, None, str(exc), location)
+
 
 Handler = Callable[[ReceivedPdu], Awaitable[None]]
 Run = Callable[[str], Awaitable[Response]]   # one command; a refusal is returned, not raised
@@ -171,12 +180,10 @@ class Receiver:
         return received
 
     def _decoded(self, pdu: str, length: int | None, location: tuple[str, int] | None) -> ReceivedPdu:
-        try:
-            message = decode_pdu(pdu, length)
-        except PduError as exc:
-            log.warning("modem=%s undecodable PDU kept: %r (%s)", self.name, pdu, exc)
-            return ReceivedPdu(self.name, pdu, length, None, str(exc), location)
-        return ReceivedPdu(self.name, pdu, length, message, None, location)
+        received = ReceivedPdu.decoded(self.name, pdu, length, location)
+        if received.error is not None:
+            log.warning("modem=%s undecodable PDU kept: %r (%s)", self.name, pdu, received.error)
+        return received
 
     async def _deliver(self, received: ReceivedPdu) -> bool:
         """Hand a PDU up; True once the layer above has it stored."""
