@@ -17,7 +17,7 @@ import logging
 import re
 from collections.abc import Callable
 
-from ..core import Core, CoreError, Unauthenticated
+from ..core import Core, CoreError, Unauthenticated, core_error
 from ..smpp import (INTERFACE_VERSION, Bind, BindReceiver, BindTransceiver, BindTransmitter, CommandStatus as S,
                     DeliverSm, DeliverSmResp, EnquireLink, EnquireLinkResp, GenericNack, LocalProtocolError, Pdu,
                     PduDecodeError, QuerySm, Refused, SmppSession, Tag, Tlv, Unbind, UnbindResp)
@@ -179,8 +179,12 @@ class Connection:
             except CoreError as exc:
                 default = S.ESME_RQUERYFAIL if isinstance(pdu, QuerySm) else S.ESME_RSUBMITFAIL
                 answers = [error(pdu, adapter.status(exc, default))]
-            except Exception:
-                log.exception("smpp session=%d %s failed", self.id, type(pdu).__name__)
+            except Exception as exc:
+                refused = core_error(exc)       # the database away: not a fault to trace
+                if refused is None:
+                    log.exception("smpp session=%d %s failed", self.id, type(pdu).__name__)
+                else:
+                    log.warning("smpp session=%d %s refused: %s", self.id, type(pdu).__name__, refused)
                 answers = [error(pdu, S.ESME_RSYSERR)]
             self._answer(answers)
             with contextlib.suppress(ConnectionError):
