@@ -12,10 +12,11 @@ from typing import Protocol
 import pytest
 
 from modemgw.store import Store
-from modemgw.store.protocol import CoreStore, KeyStore, MessageStore, OutboxStore, QueueStore, ReceiveStore
+from modemgw.store.protocol import (CoreStore, KeyStore, MessageStore, NodeStore, OutboxStore, QueueStore,
+                                    ReceiveStore)
 
 ROOT = Path(__file__).resolve().parent.parent / "modemgw"
-PROTOCOLS = (KeyStore, MessageStore, CoreStore, QueueStore, ReceiveStore, OutboxStore)
+PROTOCOLS = (KeyStore, MessageStore, CoreStore, QueueStore, ReceiveStore, OutboxStore, NodeStore)
 # The modules that hold a store by its protocol, or reach it through `core.store`.
 CONSUMERS = {
     "core/service.py": (CoreStore,),
