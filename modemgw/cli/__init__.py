@@ -21,9 +21,10 @@ from .common import CommandError, Exit, err, silence_stdout
 # command that is not one, imports them all.
 REGISTER = (("serve", "register"), ("demo", "register"), ("serve", "register_config"), ("keys", "register"),
             ("send", "register"), ("client", "register"), ("probe", "register"), ("codec", "register"),
-            ("console", "register"))
+            ("console", "register"), ("store", "register"))
 COMMANDS = {"serve": 0, "demo": 1, "config": 2, "keys": 3, "send": 4, "messages": 5, "inbox": 5,
-            "modems": 5, "nodes": 5, "probe": 6, "preview": 7, "decode": 7, "console": 8}
+            "modems": 5, "nodes": 5, "probe": 6, "preview": 7, "decode": 7, "console": 8,
+            "store": 9}
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
