@@ -241,7 +241,7 @@ def _copy(lite: sqlite3.Connection, pg: psycopg.Connection, tables: list[_Table]
         if on_table is not None:
             on_table(result)
     if in_flight is not None:
-        _hand_over(lite, pg, in_flight)
+        _hand_over(pg, in_flight)
     _advance_sequences(lite, pg, names)
     for name in names:          # the planner's statistics: the store's claims need them (store.py)
         pg.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(name)))
@@ -249,14 +249,17 @@ def _copy(lite: sqlite3.Connection, pg: psycopg.Connection, tables: list[_Table]
 
 
 def _in_flight_holder(lite: sqlite3.Connection) -> str | None:
-    """The node to hand the parts caught in `sending` to, or None when there are none.
+    """The node to hand the parts caught in `sending` without a holder to, or None when
+    there are none.
 
     A part is `sending` between AT+CMGS and its answer; one the SQLite gateway left so
-    (killed, power cut) would become `unknown` at its next start. On PostgreSQL a starting
-    node reconciles only the parts claimed by its own name, and a live node those of the
-    stopped nodes (store/cluster.py); SQLite claims nothing, so such a part is handed
-    over as held by the SQLite gateway's node, which the nodes' heartbeats then take for
-    stopped, as after a crash: `unknown`, then [sending] delivery_policy."""
+    (killed, power cut) may have gone out. The gateway marks such a part as held by its
+    node, and the nodes table is copied with the rest: on PostgreSQL, that node started
+    again under its name takes the part for `unknown` at once, and any other live node
+    does at its first heartbeat after the node's lease (store/cluster.py), as after a
+    crash. A part marked before the nodes existed (schema 10) has no holder, and no
+    PostgreSQL node would ever reconcile it: it is handed to the node that ran last (or
+    to `local`, a stopped node of no modems, when none is listed)."""
     if lite.execute("SELECT 1 FROM parts WHERE status = 'sending' AND claimed_by IS NULL LIMIT 1").fetchone() \
             is None:
         return None
@@ -264,7 +267,7 @@ def _in_flight_holder(lite: sqlite3.Connection) -> str | None:
     return DEFAULT_NODE if row is None else row[0]
 
 
-def _hand_over(lite: sqlite3.Connection, pg: psycopg.Connection, node: str) -> None:
+def _hand_over(pg: psycopg.Connection, node: str) -> None:
     pg.execute("INSERT INTO nodes (name, started_at, heartbeat_at) VALUES (%s, 0, 0) ON CONFLICT (name) DO NOTHING",
                (node,))
     pg.execute("UPDATE parts SET claimed_by = %s WHERE status = 'sending' AND claimed_by IS NULL", (node,))
