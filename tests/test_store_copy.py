@@ -252,6 +252,28 @@ def test_a_missing_file_is_not_created(tmp_path):
     assert not (tmp_path / "typo.db").exists()
 
 
+async def test_values_sqlite_keeps_and_postgresql_cannot_are_stored_as_the_store_stores_them(tmp_path):
+    source = str(tmp_path / "gw.db")
+    store = await _opened(source)
+    try:
+        nul = await store.store_inbound("m1", "+31641600986", "a\x00b", 1, True, None, [])
+        blob = await store.store_inbound("m1", "+31641600986", "placeholder", 1, True, None, [])
+    finally:
+        await store.close()
+    conn = sqlite3.connect(source, isolation_level=None)
+    conn.execute("UPDATE inbound SET text = CAST('bytes' AS BLOB) WHERE id = ?", (blob,))   # a blob in a text column
+    conn.close()
+    target = pgserver.server().database()
+    copy_database(source, target)
+    store = await _opened(target)
+    try:
+        texts = {r["id"]: r["text"] for r in await store.list_inbound()}
+        # U+0000 as the PostgreSQL store keeps it (postgres/connection.py), a blob as its text
+        assert texts == {nul: "a\ufffdb", blob: "bytes"}
+    finally:
+        await store.close()
+
+
 async def test_a_column_postgresql_lacks_is_named_not_dropped_silently(tmp_path):
     source = str(tmp_path / "gw.db")
     await _fill(source)
