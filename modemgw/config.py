@@ -115,6 +115,7 @@ class Config:
     log_format: str = "text"
     smpp: SmppConfig = field(default_factory=SmppConfig)
     modems: tuple[ModemConfig, ...] = ()
+    pins: tuple[Any, ...] = ()             # [[route]]: dispatch.routing.Pin, in the file's order
     simulators: tuple[SimulatorConfig, ...] = field(default_factory=tuple)
     # [dialects]: the other providers' APIs served beside the native one
     dialects: tuple[str, ...] = DIALECTS
@@ -223,7 +224,7 @@ def parse(text: str, name: str = "<config>") -> Config:
     values: dict[str, Any] = {"path": name}
     integrations: object = {}
     for section, table in data.items():
-        if section in ("modem", "simulator"):
+        if section in ("modem", "simulator", "route"):
             continue
         if section == "smpp":
             values["smpp"] = _smpp(table, fail)
@@ -236,7 +237,7 @@ def parse(text: str, name: str = "<config>") -> Config:
             continue
         if section not in _SECTIONS:
             fail(None, None, f"unknown section [{section}] (known: {', '.join(sorted(_SECTIONS))}, "
-                             "[[modem]], [[simulator]])")
+                             "[[modem]], [[simulator]], [[route]])")
         if not isinstance(table, dict):
             fail(None, section, "must be a table")
         for key, value in table.items():
@@ -286,6 +287,7 @@ def parse(text: str, name: str = "<config>") -> Config:
     values["modems"] = tuple(_entries(data, "modem", _MODEM_KEYS, fail, _modem))
     values["integrations"] = _integrations(integrations, values.get("default_region"), fail)
     values["simulators"] = tuple(_entries(data, "simulator", _SIM_KEYS, fail, _simulator))
+    values["pins"] = _pins(data.get("route", []), fail)
     names = [m.name for m in values["modems"]] + [s.name for s in values["simulators"]]
     for i, n in enumerate(names):
         if n in names[:i]:
@@ -449,6 +451,43 @@ def _modem(entry: dict, index: int, fail) -> ModemConfig:
         fail("modem", "per_day", "must be 0 or more", index)
     return ModemConfig(**{**entry, "routes": tuple(entry.get("routes", ())),
                           "senders": tuple(entry.get("senders", ()))})
+
+
+_ROUTE_MATCH = {"to": "prefixes", "from": "senders", "keys": "keys"}
+_ICCID = re.compile(r"\d{18,22}[Ff]?")
+
+
+def _pins(entries: object, fail) -> tuple[Any, ...]:
+    """[[route]]: conditions (`to`, `from`, `keys`, lists of strings) and exactly one
+    carrier (`modem`, `sim` or `node`) that matching messages are bound to."""
+    from .dispatch.routing import VIA_KINDS, Pin, via
+    if not isinstance(entries, list):
+        fail(None, "route", "use [[route]] for each entry")
+    out = []
+    for index, entry in enumerate(entries):
+        match: dict[str, tuple[str, ...]] = {}
+        for key, value in entry.items():
+            if key in _ROUTE_MATCH:
+                if not isinstance(value, list) or not value or not all(isinstance(x, str) and x for x in value):
+                    fail("route", key, "must be a non-empty list of strings", index)
+                match[_ROUTE_MATCH[key]] = tuple(value)
+            elif key not in VIA_KINDS:
+                fail("route", key, f"unknown key (known: {', '.join([*_ROUTE_MATCH, *VIA_KINDS])})", index)
+            elif not isinstance(value, str):
+                fail("route", key, f"expected a string, got {value!r}", index)
+        kinds = [k for k in VIA_KINDS if k in entry]
+        if len(kinds) != 1:
+            fail("route", None, "give exactly one of modem, sim or node: where matching messages go", index)
+        kind = kinds[0]
+        name = entry[kind]
+        if kind == "sim" and not _ICCID.fullmatch(name):
+            fail("route", "sim", "an ICCID: 18 to 22 digits, as GET /v1/modems shows it", index)
+        if kind == "node" and not _NODE_NAME.fullmatch(name):
+            fail("route", kind, "a node's name: letters, digits, '.', '_' and '-', 1 to 63 of them", index)
+        if kind == "modem" and not (name and name.isprintable()):
+            fail("route", kind, "a modem's name, as in its [[modem]] entry", index)
+        out.append(Pin(via(kind, name), **match))
+    return tuple(out)
 
 
 def _simulator(entry: dict, index: int, fail) -> SimulatorConfig:

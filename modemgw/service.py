@@ -94,7 +94,7 @@ class Gateway:
             limits[mc.name] = ModemLimits(mc.per_minute, mc.per_day)
         for sc in self.config.simulators:
             limits[sc.name] = ModemLimits(sc.per_minute, sc.per_day)
-        settings = DispatchSettings(unknown_window=self.config.unknown_window,
+        settings = DispatchSettings(node=self.config.node_name, unknown_window=self.config.unknown_window,
                                     report_window=self.config.report_window,
                                     status_reports=self.config.status_reports,
                                     modem_status_reports={mc.name: mc.status_reports for mc in self.config.modems
@@ -173,11 +173,11 @@ class Gateway:
                    else RateLimiter(c.rate_limit_per_minute))
         self.core = Core(self.store, references=self.references, limiter=limiter,
                          on_accepted=self.dispatcher.notify, capacity=self.dispatcher.capacity,
-                         modems=self._modem_status, on_outbox=self._changed,
+                         modems=self.dispatcher.modems, on_outbox=self._changed,
                          settings=Settings(default_region=c.default_region,
                                            allow_short_codes=c.allow_short_codes,
                                            national_languages=c.national_languages,
-                                           policy=c.delivery_policy))
+                                           policy=c.delivery_policy, pins=c.pins))
         app = create_app(self.store, modems=self.dispatcher.modems, references=self.references,
                          metrics=self.metrics, core=self.core)
         for dialect in self.dialects:
@@ -197,12 +197,6 @@ class Gateway:
         self.runner = await serve(app, c.listen_host, c.listen_port, Limits(
             header_timeout=c.header_timeout, body_timeout=c.body_timeout,
             keepalive_timeout=c.keepalive_timeout, max_connections=c.max_connections))
-
-    def _modem_status(self) -> list[dict]:
-        """The dispatcher's view of each modem, with its SIM's ICCID."""
-        assert self.dispatcher is not None
-        sims = {m.name: m.info.iccid for m in self.modems}
-        return [{**row, "iccid": sims.get(row["name"])} for row in self.dispatcher.modems()]
 
     async def _start_smpp(self) -> None:
         s = self.config.smpp

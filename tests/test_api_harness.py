@@ -231,7 +231,7 @@ MESSAGE = {"$ref": "#/components/schemas/Message"}
 def _message(**changes) -> dict:
     base = {"id": "msg_" + "0" * 26, "direction": "outbound", "status": "queued", "to": "+14155550123",
             "from": None, "text": "hi", "encoding": "gsm7", "segments": 1, "priority": 0,
-            "validity_period": None, "callback_url": None, "modem": None,
+            "validity_period": None, "callback_url": None, "modem": None, "via": None,
             "created_at": "2030-01-01T00:00:00.000Z", "scheduled_at": None, "expires_at": None,
             "sent_at": None, "delivered_at": None, "network_delivered_at": None,
             "delivery_policy": "at_most_once", "error": None, "error_code": None, "error_detail": None}

@@ -329,3 +329,30 @@ async def test_the_database_restarted_under_load_is_survived_without_restarting_
     finally:
         await cluster.stop()
         server.stop()
+
+
+async def test_a_message_pinned_to_another_node_its_modem_or_its_sim_goes_there(tmp_path):
+    # Pins are kept with the message, so the node that accepts it need not be the one that
+    # sends it: each node claims only the pinned messages its modems can carry.
+    cluster = Cluster(tmp_path, pgserver.server().database(), nodes=2, per_node=2)
+    try:
+        await cluster.start()
+        n1, n2 = cluster.nodes
+        auth = {"Authorization": f"Bearer {cluster.key}"}
+        async with aiohttp.ClientSession(headers=auth) as http:
+            async with http.get(f"{n1.url}/v1/modems") as resp:
+                sim = {m["name"]: m["iccid"] for m in (await resp.json())["data"]}["n1-m1"]
+            asked = [(n1, {"node": "n2"}, {"n2-m0", "n2-m1"})] * 6 + [(n1, {"modem": "n2-m1"}, {"n2-m1"})] * 4 + \
+                    [(n2, {"sim": sim}, {"n1-m1"})] * 4
+            wanted = {}
+            for i, (node, via, modems) in enumerate(asked):
+                async with http.post(f"{node.url}/v1/messages", json={"to": f"+155504{i:05d}", "text": f"pin {i}",
+                                                                       "via": via}) as resp:
+                    assert resp.status == 200, await resp.text()
+                    wanted[(await resp.json())["id"]] = modems
+        await until(lambda: cluster.statuses()["delivered"] == len(asked), timeout=30, interval=0.2,
+                    what="every pinned message delivered", explain=lambda: (cluster.statuses(), cluster.output()))
+        used = {p["message_id"]: p["modem"] for p in cluster.parts()}
+        assert {mid: used[mid] for mid, modems in wanted.items() if used[mid] not in modems} == {}
+    finally:
+        await cluster.stop()

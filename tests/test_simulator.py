@@ -11,6 +11,7 @@ import tty
 import pytest
 
 from modemgw.simulator import PROFILES, Faults, Settings, Simulator
+from modemgw.simulator.imei import luhn_digit
 from modemgw.sms import Deliver, StatusReport, decode_pdu, encode_submit
 
 FINAL = re.compile(rb"\r\n(OK|ERROR|\+CM[ES] ERROR: [^\r]*|COMMAND NOT SUPPORT)\r\n")
@@ -153,7 +154,7 @@ async def test_unknown_and_vendor_commands_answer_error(sim_client):
         ("AT+CGMR", ["modemgw-sim 1.0"]),
         ("AT+CGSN", ["990000866657200"]),  # derived from the link's name, ttyFAKE0 (imei.py)
         ("AT+CIMI", ["001010123456789"]),
-        ("AT+CCID", ["+CCID: 8900100000012345678"]),
+        ("AT+CCID", ["+CCID: 8999996773380437882"]),  # also from the name: 19 digits, Luhn-checked
         ("AT+CSQ", ["+CSQ: 20,99"]),
         ("AT+CEREG?", ["+CEREG: 0,1"]),
         ("AT+COPS=3,2;+COPS?", ['+COPS: 0,2,"00101",7']),
@@ -548,3 +549,18 @@ async def test_garbage_slow_output_and_stuck_echo(sim_client):
     assert await client.command("AT+CGMI") == "AT+CGMI\r\r\nmodemgw\r\n\r\nOK\r\n"
     sent = [e.data for e in sim.transcript.entries[before:] if e.kind == "bytes"]
     assert len(sent) == len("AT+CGMI\r\r\nmodemgw\r\n\r\nOK\r\n") and {len(b) for b in sent} == {1}
+
+
+async def test_ec25_shows_its_19_digit_iccid_with_the_padding_nibble(tmp_path):
+    # As Quectel's AT+QCCID does (hardware-notes.md, "ICCID"); AT+CCID shows the digits.
+    async with modem(tmp_path, profile="ec25") as (sim, client):
+        await client.read_until(b"+QIND: PB DONE\r\n")
+        await client.command("ATE0")
+        digits = sim.profile.iccid
+        assert len(digits) == 19 and digits.startswith("89") and luhn_digit(digits[:-1]) == digits[-1]
+        assert lines(await client.command("AT+QCCID")) == [f"+QCCID: {digits}F", "OK"]
+        assert lines(await client.command("AT+CCID")) == [f"+CCID: {digits}", "OK"]
+    (tmp_path / "generic").mkdir()
+    async with modem(tmp_path / "generic") as (sim, client):
+        await client.command("ATE0")
+        assert lines(await client.command("AT+QCCID")) == ["ERROR"]       # Quectel's own command

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from ..core import ErrorCode
-from ..core.checks import (MAX_PRIORITY, MAX_RECIPIENTS, MAX_SENDER, MAX_URL, MAX_VALIDITY, MIN_VALIDITY,
-                           POLICIES)
+from ..core.checks import (MAX_PRIORITY, MAX_RECIPIENTS, MAX_SENDER, MAX_URL, MAX_VALIDITY, MAX_VIA_NAME,
+                           MIN_VALIDITY, POLICIES)
+from ..dispatch.routing import VIA_KINDS
 from .errors import STATUS
 from .query import MAX_LIMIT
 
@@ -28,6 +29,10 @@ NUMBER = {"type": "string", "description": "E.164; or a short code, where [api] 
           "examples": ["+14155550123"]}
 ERROR_CODES = [code.value for code in ErrorCode]
 STATUS_ENUM = ["queued", "sent", "delivered", "failed", "expired", "cancelled"]
+VIA = {"description": "the one carrier that may send the message: a modem, a SIM (its ICCID) or a "
+                      "node; it waits for it, however long (docs/api.md, \"Pinning a message\")",
+       "oneOf": [_object({kind: {"type": "string", "minLength": 1, "maxLength": MAX_VIA_NAME}})
+                 for kind in VIA_KINDS]}
 
 SCHEMAS = {
     "Error": _object({"error": _ref("ErrorBody")}),
@@ -51,8 +56,9 @@ SCHEMAS = {
                                      description="a part whose outcome is unknown and never "
                                                  "reported: at_most_once fails the message, "
                                                  "at_least_once sends it once more"),
+        "via": VIA,
     }, optional=("from", "callback_url", "scheduled_at", "validity_period", "priority",
-                 "delivery_policy")),
+                 "delivery_policy", "via")),
     "Part": _object({
         "seq": {"type": "integer", "minimum": 1},
         "status": {"type": "string", "enum": ["queued", "sending", "sent", "unknown", "delivered",
@@ -79,6 +85,7 @@ SCHEMAS = {
         "validity_period": _nullable("integer"),
         "callback_url": _nullable("string"),
         "modem": _nullable("string"),
+        "via": {"oneOf": [VIA, {"type": "null"}]},
         "created_at": {"type": "string", "format": "date-time"},
         "scheduled_at": TIME,
         "expires_at": TIME,

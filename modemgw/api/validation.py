@@ -9,7 +9,7 @@ from ..web.body import reject_unknown
 from .errors import invalid
 
 FIELDS = {"to", "from", "text", "callback_url", "scheduled_at", "validity_period", "priority",
-          "delivery_policy"}
+          "delivery_policy", "via"}
 # The core's names for the fields whose native names differ.
 NAMES = {"sender": "from", "validity": "validity_period"}
 
@@ -28,5 +28,5 @@ def parse_send(body: dict, *, idempotency_key: str | None = None) -> tuple[Submi
         to=tuple(to) if many else (to,), text=body.get("text"), sender=body.get("from"),
         callback_url=body.get("callback_url"), scheduled_at=body.get("scheduled_at"),
         validity=body.get("validity_period"), priority=body.get("priority"),
-        delivery_policy=body.get("delivery_policy"), idempotency_key=idempotency_key,
+        delivery_policy=body.get("delivery_policy"), via=body.get("via"), idempotency_key=idempotency_key,
         to_is_list=many, names=NAMES), many

@@ -21,6 +21,8 @@ def message(row: dict, *, parts: list[dict] | None = None) -> dict:
         "validity_period": row["validity"],
         "callback_url": row["callback_url"],
         "modem": row["modem"],
+        # The carrier it is pinned to ({"modem": ...}, {"sim": ...} or {"node": ...}), or null.
+        "via": dict([row["via"].split(":", 1)]) if row.get("via") else None,
         "created_at": iso(row["created_at"]),
         "scheduled_at": iso(row["scheduled_at"]),
         "expires_at": iso(row["expires_at"]),

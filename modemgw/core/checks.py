@@ -6,10 +6,12 @@ the caller sent it ("from", "Body", "to[3]"), and raises only `Invalid`.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from yarl import URL
 
+from ..dispatch.routing import VIA_KINDS
 from ..sms import PduError, Segmentation, segment
 from .errors import Invalid, Problem
 
@@ -115,3 +117,24 @@ def policy(value: object, field: str) -> str | None:
     if value not in POLICIES:
         raise Invalid(field, f"{field} must be one of {', '.join(POLICIES)}")
     return value  # type: ignore[return-value]
+
+
+MAX_VIA_NAME = 64
+_ICCID = re.compile(r"[0-9]{18,22}[Ff]?")
+
+
+def via(value: object, field: str) -> tuple[str, str] | None:
+    """A message's own pin, {"modem": name} or {"sim": ICCID} or {"node": name}: the
+    (kind, name) it names (docs/api.md, "Pinning a message")."""
+    if value is None:
+        return None
+    shape = f"{field} must be an object with one of {', '.join(VIA_KINDS)}: a name (an ICCID for sim)"
+    if not isinstance(value, dict) or len(value) != 1:
+        raise Invalid(field, shape)
+    ((kind, name),) = value.items()
+    if kind not in VIA_KINDS or not isinstance(name, str) or not 1 <= len(name) <= MAX_VIA_NAME \
+            or not name.isprintable():
+        raise Invalid(field, shape)
+    if kind == "sim" and not _ICCID.fullmatch(name):
+        raise Invalid(f"{field}.sim", f"{field}.sim must be an ICCID: 18 to 22 digits, as GET /v1/modems shows it")
+    return kind, name

@@ -21,6 +21,7 @@ class Submission:
     validity: object = None                # seconds
     priority: object = None
     delivery_policy: object = None
+    via: object = None                     # the carrier the message is pinned to, {"modem": name}, ...
     idempotency_key: str | None = None
     dialect: str = "native"                # who accepted it: picks the webhook format
     max_characters: int | None = None      # an edge's own limit on the text

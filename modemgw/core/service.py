@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..dispatch import routing
 from ..dispatch.compose import compose
 from ..sms import ConcatReferences, PduError
 from ..store.keys import derive
@@ -30,6 +31,7 @@ class Settings:
     allow_short_codes: bool = False
     national_languages: tuple[str, ...] = ()
     policy: str = "at_most_once"            # [sending] delivery_policy
+    pins: tuple[routing.Pin, ...] = ()      # [[route]]: messages bound to a modem, a SIM or a node
 
 
 MAX_KEY_NAME = 100
@@ -106,6 +108,7 @@ class Core:
         priority = checks.integer(s.priority, s.name("priority"), 0, checks.MAX_PRIORITY) or 0
         policy = (checks.policy(s.delivery_policy, s.name("delivery_policy"))
                   or key.get("delivery_policy") or self.settings.policy)
+        own_via = await self._via(s)
         if not numbers:
             return Accepted((), rejected=rejected)
         start = scheduled if scheduled is not None and scheduled > now else None
@@ -113,7 +116,8 @@ class Core:
             new = [compose(to, text, sender=sender, references=self.references, callback_url=callback,
                            scheduled_at=start, validity=validity, now=now, priority=priority,
                            policy=policy, national_languages=self.settings.national_languages,
-                           dialect=s.dialect, segmentation=segmentation)
+                           dialect=s.dialect, segmentation=segmentation,
+                           via=own_via or routing.pinned(self.settings.pins, to, sender, key.get("name")))
                    for to in numbers]
         except PduError as exc:
             raise Invalid(None, f"the message cannot be encoded: {exc}") from None
@@ -125,7 +129,7 @@ class Core:
                                                    idempotency_key=s.idempotency_key, first_id=s.message_id)
         if created.replayed:
             asked = {"text": text, "sender": sender, "callback_url": callback, "validity": validity,
-                     "priority": priority, "policy": policy, "scheduled_at": scheduled}
+                     "priority": priority, "policy": policy, "scheduled_at": scheduled, "via": own_via}
             if not _same_request(created.messages, numbers, asked):
                 raise Invalid("Idempotency-Key", "this Idempotency-Key was already used with a "
                                                  "different request; use a new key for a new request")
@@ -133,6 +137,24 @@ class Core:
             self.on_accepted()
         by_number = {row["to_number"]: row for row in created.messages}
         return Accepted(tuple(by_number[n] for n in numbers), created.replayed, rejected)
+
+    async def _via(self, s: Submission) -> str | None:
+        """The carrier the client pinned the message to, if any. A modem or a node must be
+        one the gateway has (a typo would hold the message until its validity ends); a SIM
+        may be one not yet inserted."""
+        chosen = checks.via(s.via, s.name("via"))
+        if chosen is None:
+            return None
+        kind, name = chosen
+        if kind != "sim":
+            nodes = await self.store.list_nodes()
+            known = {n["name"] for n in nodes} if kind == "node" else \
+                {m for n in nodes for m in n["modems"]} | {m["name"] for m in self._modems()}
+            if name not in known:
+                field = f"{s.name('via')}.{kind}"
+                raise Invalid(field, f"{field}: no {kind} named {name!r} in this gateway "
+                                     f"(GET /v1/{kind}s lists them)")
+        return routing.via(kind, name)
 
     def _recipients(self, s: Submission) -> tuple[list[str], tuple[Rejected, ...]]:
         field = s.name("to")
@@ -263,6 +285,8 @@ def _same_request(rows: list[dict], numbers: list[str], asked: dict) -> bool:
     same = ("text", "sender", "callback_url", "validity", "priority", "policy")
     for r in rows:
         if any(r[name] != asked[name] for name in same):
+            return False
+        if asked["via"] is not None and r["via"] != asked["via"]:
             return False
         # A time already past on the first request was stored as "now" (None).
         stored, wanted = r["scheduled_at"], asked["scheduled_at"]

@@ -15,7 +15,8 @@ def compose(to: str, text: str, *, sender: str | None, references: ConcatReferen
             callback_url: str | None = None, scheduled_at: float | None = None,
             validity: int | None = None, now: float, flash: bool = False, priority: int = 0,
             policy: str = "at_most_once", national_languages: tuple[str, ...] = (),
-            dialect: str = "native", segmentation: Segmentation | None = None) -> NewMessage:
+            dialect: str = "native", segmentation: Segmentation | None = None,
+            via: str | None = None) -> NewMessage:
     """Raises PduError for text or numbers that cannot be sent (the API turns it into a 400).
 
     The parts ask for a status report; the modem that sends a part may take the
@@ -32,7 +33,7 @@ def compose(to: str, text: str, *, sender: str | None, references: ConcatReferen
         reference=reference if seg.segments > 1 else None,
         callback_url=callback_url, scheduled_at=scheduled_at, validity=validity,
         expires_at=start + validity if validity else None, priority=priority, flash=flash,
-        policy=policy, dialect=dialect)
+        policy=policy, dialect=dialect, via=via)
 
 
 def with_report_request(pdu: str, requested: bool) -> str:

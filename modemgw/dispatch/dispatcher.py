@@ -206,6 +206,7 @@ class Dispatcher:
                 "name": name, "state": m.state.value, "error": m.last_error,
                 "drained": slot.drained_until > now, "queued": slot.queue.qsize(),
                 "manufacturer": info.manufacturer, "model": info.model, "imei": info.imei,
+                "iccid": info.iccid,
                 "operator": info.operator, "signal_rssi": info.rssi, "signal_dbm": info.signal_dbm,
                 "registration": info.registration, "sent_today": slot.throttle.sent_today,
                 "counters": {"sent": m.counters.sent, "failed": m.counters.failed,

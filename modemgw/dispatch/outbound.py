@@ -20,7 +20,7 @@ from ..store import DuePart, ErrorCode, Store
 from ..store.errors import StoreUnavailable
 from .compose import with_report_request
 from .limits import ModemLimits, Throttle
-from .routing import Route, eligible
+from .routing import Route, carriers, eligible, serves
 from .settings import DispatchSettings
 
 log = logging.getLogger(__name__)
@@ -128,8 +128,12 @@ class Outbound:
         if total <= 0:
             return False
         unplaced = []
+        # Each modem's SIM, as read when it became ready: a message pinned to a SIM waits
+        # for the modem that holds it (routing.py).
+        sims = {n: s.modem.info.iccid for n, s in self.slots.items()}
         for part in await self.store.claim_due(now, limit=4 * total + len(self._assigned),
-                                               modems=list(self.slots)):
+                                               modems=list(self.slots),
+                                               vias=serves(self.settings.node, sims)):
             key = (part.message_id, part.seq)
             if key in self._assigned:
                 continue
@@ -142,8 +146,8 @@ class Outbound:
                     continue
                 name = pinned
             else:
-                choices = [n for n in eligible(list(room), self.routes, part.to, part.sender)
-                           if room[n] > 0]
+                allowed = carriers(part.via, {n: sims[n] for n in room})
+                choices = [n for n in eligible(allowed, self.routes, part.to, part.sender) if room[n] > 0]
                 if not choices:
                     continue
                 name = min(choices, key=lambda n: (self.slots[n].load, self.slots[n].throttle.sent_today))

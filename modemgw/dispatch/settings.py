@@ -23,6 +23,7 @@ class DispatchSettings:
     status_reports: bool = True            # [sending] status_reports: parts ask for one (TP-SRR)
     # [[modem]] status_reports, by modem name: a SIM whose network never sends any
     modem_status_reports: Mapping[str, bool] = field(default_factory=dict)
+    node: str = "local"                    # [node] name: messages pinned to it are this node's
 
     def requests_reports(self, modem: str | None) -> bool:
         """Whether a part sent through `modem` asks the network for a status report."""

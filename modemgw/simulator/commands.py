@@ -118,6 +118,17 @@ async def iccid(modem: "Modem", cmd: Command) -> list[str]:
     return [f"+CCID: {modem.profile.iccid}"]
 
 
+@command("+QCCID")
+async def quectel_iccid(modem: "Modem", cmd: Command) -> list[str]:
+    # 19 digits padded to the SIM's 20 nibbles (hardware-notes.md, "ICCID").
+    if not modem.profile.qccid:
+        raise NotSupported(cmd.name)
+    if cmd.op == "test":
+        return []
+    modem.require_sim()
+    return [f"+QCCID: {modem.profile.iccid}{'F' * (len(modem.profile.iccid) % 2)}"]
+
+
 @command("+GCAP")
 async def capabilities(modem: "Modem", cmd: Command) -> list[str]:
     return ["+GCAP: +CGSM"]

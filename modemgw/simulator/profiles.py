@@ -16,7 +16,9 @@ class Profile:
     revision: str
     imei: str | None = None          # None: derived from the simulator's name (imei.py)
     imsi: str = "001010123456789"
-    iccid: str = "8900100000012345678"
+    iccid: str | None = None         # None: derived from the simulator's name (imei.py)
+    # AT+QCCID (Quectel) answers the ICCID with the SIM's F padding nibble still on.
+    qccid: bool = False
     # AT+CNMI=? exactly as printed; values outside it are rejected.
     cnmi_range: str = "(0-3),(0-3),(0,2),(0-2),(0,1)"
     cnmi_default: tuple[int, ...] = (0, 0, 0, 0, 0)
@@ -79,6 +81,7 @@ EC25 = Profile(
     cpms_options=(("SM", "ME", "SR"),) * 3,
     first_index=0,
     cdsi_announces="SM",
+    qccid=True,
     boot_urcs=(
         ("power", "RDY"),
         ("sim", "+CPIN: READY"),

@@ -19,7 +19,7 @@ from .changes import ChangeNotifier
 from .commands import registration_line
 from .control import ControlServer, control_path
 from .faults import Faults
-from .imei import imei_for
+from .imei import iccid_for, imei_for
 from .modem import Modem
 from .network import Network
 from .profiles import PROFILES, Profile
@@ -45,6 +45,9 @@ class Simulator:
             # The link's file name: the same modem on every run, wherever its directory.
             name = os.path.basename(os.fspath(link)) if link is not None else self.profile.name
             self.profile = replace(self.profile, imei=imei_for(name))
+        if self.profile.iccid is None:
+            name = os.path.basename(os.fspath(link)) if link is not None else self.profile.name
+            self.profile = replace(self.profile, iccid=iccid_for(name))
         self.settings = settings or Settings()
         self.faults = faults or Faults()
         self.counters: Counter[str] = Counter()

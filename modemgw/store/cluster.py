@@ -89,10 +89,12 @@ class NodeRecords(StoreBase):
         """Whose parts in `sending` a starting node may call unknown (None: all, one node)."""
         return None
 
-    async def claim_due(self, now: float, limit: int = 100, *, modems: Sequence[str] = ()) -> list[DuePart]:
+    async def claim_due(self, now: float, limit: int = 100, *, modems: Sequence[str] = (),
+                        vias: Sequence[str] | None = None) -> list[DuePart]:
         """Due parts that `modems` (this node's) may send, held by this node until its
-        lease ends. One node has nobody to hold them from: the due parts, as they are."""
-        return await self.due_parts(now, limit)
+        lease ends; with `vias`, of the pinned messages only those pinned to one of these.
+        One node has nobody to hold them from: the due parts, as they are."""
+        return await self.due_parts(now, limit, vias=vias)
 
     async def release_claims(self, parts: Sequence[tuple[str, int]] | None = None) -> None:
         """This node no longer holds these queued parts (None: any it holds, as it stops),

@@ -20,9 +20,10 @@ from .records import Created, NewMessage
 _INSERT_MESSAGE = (
     "INSERT INTO messages (id, api_key_id, to_number, sender, text, status, encoding, segments, "
     "callback_url, idempotency_key, priority, policy, reference, validity, flash, created_at, "
-    "updated_at, scheduled_at, expires_at, dialect) VALUES (:id, :api_key_id, :to_number, :sender, "
+    "updated_at, scheduled_at, expires_at, dialect, via) VALUES (:id, :api_key_id, :to_number, :sender, "
     ":text, :status, :encoding, :segments, :callback_url, :idempotency_key, :priority, :policy, "
-    ":reference, :validity, :flash, :created_at, :updated_at, :scheduled_at, :expires_at, :dialect) RETURNING rowid")
+    ":reference, :validity, :flash, :created_at, :updated_at, :scheduled_at, :expires_at, :dialect, :via) "
+    "RETURNING rowid")
 _UNSET_COLUMNS = {"modem": None, "sent_at": None, "delivered_at": None, "network_delivered_at": None,
                   "error": None, "error_code": None, "error_detail": None}
 
@@ -53,7 +54,7 @@ class MessageRecords(StoreBase):
                        "idempotency_key": idempotency_key, "priority": m.priority, "policy": m.policy,
                        "reference": m.reference, "validity": m.validity, "flash": int(m.flash),
                        "created_at": now, "updated_at": now, "scheduled_at": m.scheduled_at,
-                       "expires_at": m.expires_at, "dialect": m.dialect}
+                       "expires_at": m.expires_at, "dialect": m.dialect, "via": m.via}
                 row["seqno"] = conn.execute(_INSERT_MESSAGE, row).fetchall()[0][0]
                 start = max(now, m.scheduled_at or 0)
                 conn.executemany(

@@ -11,6 +11,7 @@ of its remaining parts; every outcome updates its message's status in the same c
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 
 from .base import StoreBase, clock
 from .days import day_of
@@ -26,16 +27,20 @@ _WAITING = "p.status IN ('queued', 'sending', 'unknown')"
 
 
 class QueueRecords(StoreBase):
-    async def due_parts(self, now: float, limit: int = 100) -> list[DuePart]:
+    async def due_parts(self, now: float, limit: int = 100, *, vias: Sequence[str] | None = None) -> list[DuePart]:
         """Queued parts whose time has come, most urgent first, in part order (read from
-        the index in that order: the backlog is never sorted)."""
+        the index in that order: the backlog is never sorted). With `vias`, only the parts
+        of messages pinned to none or to one of these (dispatch/routing.py `serves`)."""
+        pinned = "" if vias is None else \
+            f" AND (m.via IS NULL OR m.via IN ({', '.join('?' * len(vias))}))" if vias else " AND m.via IS NULL"
         rows = await self._read_now(
             "SELECT p.message_id, p.seq, p.total, p.pdu, p.tpdu_length, p.attempts, m.to_number, "
-            "m.sender, m.modem, p.priority FROM parts p INDEXED BY parts_queue "
-            "JOIN messages m ON m.id = p.message_id WHERE p.status = 'queued' AND p.next_attempt_at <= ? "
-            "ORDER BY p.priority DESC, p.next_attempt_at, p.message_id, p.seq LIMIT ?", (now, limit))
+            "m.sender, m.modem, p.priority, m.via FROM parts p INDEXED BY parts_queue "
+            f"JOIN messages m ON m.id = p.message_id WHERE p.status = 'queued' AND p.next_attempt_at <= ?{pinned} "
+            "ORDER BY p.priority DESC, p.next_attempt_at, p.message_id, p.seq LIMIT ?",
+            (now, *(vias or ()), limit))
         return [DuePart(r["message_id"], r["seq"], r["total"], r["pdu"], r["tpdu_length"],
-                        r["attempts"], r["to_number"], r["sender"], r["modem"], r["priority"])
+                        r["attempts"], r["to_number"], r["sender"], r["modem"], r["priority"], r["via"])
                 for r in rows]
 
     async def parts_waiting(self, now: float, at_most: int) -> int:

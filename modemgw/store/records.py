@@ -34,6 +34,7 @@ class NewMessage:
     flash: bool = False
     policy: str = "at_most_once"
     dialect: str = "native"          # the edge that accepted it: its webhooks' format
+    via: str | None = None           # pinned to this carrier (dispatch/routing.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +55,7 @@ class DuePart:
     sender: str | None
     modem: str | None          # the modem the message's earlier parts went through
     priority: int
+    via: str | None = None     # the carrier the message is pinned to (dispatch/routing.py)
 
 
 @dataclass(frozen=True, slots=True)

@@ -235,6 +235,11 @@ MIGRATIONS: tuple[str, ...] = (
     -- that did not is never expired for want of a report
     ALTER TABLE parts ADD COLUMN report_requested INTEGER NOT NULL DEFAULT 1;
     """,
+    # 11: the carrier a message is pinned to ("modem:ec25", "sim:8944…", "node:pi-b";
+    # dispatch/routing.py); none for most messages
+    """
+    ALTER TABLE messages ADD COLUMN via TEXT;
+    """,
 )
 
 

@@ -197,6 +197,10 @@ MIGRATIONS: tuple[str, ...] = (
         api TEXT
     );
     """,
+    # 2: the carrier a message is pinned to (as SQLite's migration 11)
+    """
+    ALTER TABLE messages ADD COLUMN via TEXT;
+    """,
 )
 
 

@@ -104,7 +104,8 @@ class PostgresStore(Store):
         # reconciled by the heartbeats of the nodes still running.
         return [self.node_name]
 
-    async def claim_due(self, now: float, limit: int = 100, *, modems: Sequence[str] = ()) -> list[DuePart]:
+    async def claim_due(self, now: float, limit: int = 100, *, modems: Sequence[str] = (),
+                        vias: Sequence[str] | None = None) -> list[DuePart]:
         """Due parts that this node's modems may send, claimed for this node until its
         lease ends (`FOR UPDATE SKIP LOCKED`: nodes claiming at once take different parts,
         none waits for another). A part of a message already sending through a modem goes
@@ -113,9 +114,10 @@ class PostgresStore(Store):
 
         def fn(conn: Any) -> list[DuePart]:
             rows = conn.execute(_CLAIM, {"node": node, "now": now, "until": until, "modems": list(modems),
+                                         "any_via": vias is None, "vias": list(vias or ()),
                                          "limit": limit}).fetchall()
             return [DuePart(r["message_id"], r["seq"], r["total"], r["pdu"], r["tpdu_length"], r["attempts"],
-                            r["to_number"], r["sender"], r["modem"], r["priority"]) for r in rows]
+                            r["to_number"], r["sender"], r["modem"], r["priority"], r["via"]) for r in rows]
         return await self.writer.write(fn)
 
     async def release_claims(self, parts: Sequence[tuple[str, int]] | None = None) -> None:
@@ -208,6 +210,7 @@ WITH picked AS (
     WHERE p.status = 'queued' AND p.next_attempt_at <= :now
       AND (p.claimed_by IS NULL OR p.claimed_by = :node OR p.claim_until IS NULL OR p.claim_until < :now)
       AND (m.modem IS NULL OR m.modem = ANY(CAST(:modems AS TEXT[])))
+      AND (CAST(:any_via AS BOOLEAN) OR m.via IS NULL OR m.via = ANY(CAST(:vias AS TEXT[])))
     ORDER BY p.priority DESC, p.next_attempt_at, p.message_id, p.seq
     LIMIT :limit
     FOR UPDATE OF p SKIP LOCKED FOR NO KEY UPDATE OF m SKIP LOCKED),
@@ -218,7 +221,7 @@ claimed AS (
                       AND q.status IN ('queued', 'sending') AND q.claim_until >= :now)
     RETURNING parts.*)
 SELECT c.message_id, c.seq, c.total, c.pdu, c.tpdu_length, c.attempts, m.to_number, m.sender, m.modem,
-       c.priority, c.next_attempt_at
+       c.priority, c.next_attempt_at, m.via
 FROM claimed c JOIN messages m ON m.id = c.message_id
 ORDER BY c.priority DESC, c.next_attempt_at, c.message_id, c.seq
 """
