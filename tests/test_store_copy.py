@@ -19,6 +19,7 @@ from modemgw.sms import ConcatReferences
 from modemgw.store import Store
 from modemgw.store import copy as copying
 from modemgw.store.copy import CopyError, copy_database
+from modemgw.store.schema import MIGRATIONS
 
 HOOK = "http://127.0.0.1:9/hook"
 REFERENCES = ConcatReferences()
@@ -187,6 +188,31 @@ async def test_a_part_left_sending_by_a_gateway_that_named_no_node_is_reconciled
         assert await store.reconcile_in_flight() == 0           # not this node's
         assert await store.heartbeat() == [facts["sending"]]    # a stopped node's
         assert (await store.get_message(facts["sending"]))["parts"][0]["status"] == "unknown"
+    finally:
+        await store.close()
+
+
+async def test_an_older_sqlite_database_is_migrated_first_and_copied(tmp_path):
+    # A database last opened by a modemgw of schema 9 (before the nodes): the copy brings
+    # it up to date as `serve` would, and the columns added since come with their defaults.
+    source = str(tmp_path / "old.db")
+    conn = sqlite3.connect(source, isolation_level=None)
+    for number, script in enumerate(MIGRATIONS[:9], start=1):
+        conn.executescript(script)
+        conn.execute(f"PRAGMA user_version = {number}")
+    conn.execute("INSERT INTO messages (id, to_number, text, status, encoding, segments, created_at, updated_at) "
+                 "VALUES ('msg_old', '+15550100001', 'from before', 'queued', 'gsm7', 1, 1, 1)")
+    conn.execute("INSERT INTO parts (message_id, seq, total, pdu, tpdu_length, status, next_attempt_at) "
+                 "VALUES ('msg_old', 1, 1, '00', 1, 'queued', 1)")
+    conn.close()
+    target = pgserver.server().database(migrated=False)
+    copy_database(source, target)
+    assert sqlite3.connect(source).execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+    store = await _opened(target)
+    try:
+        kept = await store.get_message("msg_old")
+        assert (kept["seqno"], kept["text"], kept["parts"][0]["status"]) == (1, "from before", "queued")
+        assert [p.message_id for p in await store.claim_due(time.time(), modems=["m1"])] == ["msg_old"]
     finally:
         await store.close()
 

@@ -54,11 +54,6 @@ JOIN pg_class child ON child.oid = c.conrelid JOIN pg_class parent ON parent.oid
 JOIN pg_namespace n ON n.oid = c.connamespace
 WHERE c.contype = 'f' AND n.nspname = current_schema()
 """
-# Tables that only one engine has, and why they are not copied: PostgreSQL keeps its
-# schema's version in a table (SQLite in PRAGMA user_version), and the rate limits' token
-# buckets (SQLite keeps them in the process: a lost bucket is only a refill).
-POSTGRES_ONLY = frozenset({"schema_version", "rate_buckets"})
-
 _INTEGERS = frozenset({"smallint", "integer", "bigint"})
 _TEXTS = frozenset({"text", "character varying", "character", "json", "jsonb"})
 
@@ -165,9 +160,12 @@ def _open_sqlite(path: str) -> sqlite3.Connection:
 
 def _plan(lite: sqlite3.Connection, pg: psycopg.Connection) -> list[_Table]:
     """What to copy: every SQLite table, in an order that puts a referenced table before
-    the tables that reference it; each with the columns both engines have."""
+    the tables that reference it; each with the columns both engines have. The tables
+    only PostgreSQL has are left alone: the schema's version (SQLite keeps it in PRAGMA
+    user_version) and the rate limits' token buckets (SQLite keeps them in the process:
+    a bucket not copied starts full)."""
     pg_columns: dict[str, dict[str, str]] = {}
-    for table, column, data_type, identity, generated, _default in pg.execute(_POSTGRES_COLUMNS):
+    for table, column, data_type, _identity, generated, _default in pg.execute(_POSTGRES_COLUMNS):
         if generated == "ALWAYS":
             continue            # computed by PostgreSQL: not written
         pg_columns.setdefault(table, {})[column] = data_type
