@@ -45,11 +45,12 @@ async def test_send_options_are_the_requests_fields(database):
     try:
         async with gateway(database) as env:
             args = ("send", "--to", "+15551230002", "--text", "hi", "--callback-url", hook,
-                    "--scheduled-at", at, "--validity", "3600", "--idempotency-key", "order-1", "--wait")
+                    "--scheduled-at", at, "--validity", "3600", "--idempotency-key", "order-1", "--via",
+                    "modem:sim-a", "--wait")
             code, out, err = await cli(env, *args)
             assert code == 0, err
             sent = json.loads(out)
-            assert (sent["callback_url"], sent["validity_period"]) == (hook, 3600)
+            assert (sent["callback_url"], sent["validity_period"], sent["via"]) == (hook, 3600, {"modem": "sim-a"})
             assert sent["scheduled_at"].startswith(at[:19])
             assert f"{sent['id']}: delivered" in err
             await receiver.wait(lambda calls: any(b["event"] == "message.delivered" for b, _, _ in calls))
@@ -127,5 +128,9 @@ async def test_bad_input_is_a_clear_error(database):
         assert code == 1 and err.startswith("modemgw: 400 invalid_request (to): to needs a leading +")
         code, _, err = await cli(env, "send", "--to", "+15551230002", "--text", "hi", "--timeout", "-1")
         assert code == 2 and "--timeout" in err
+        code, _, err = await cli(env, "send", "--to", "+15551230002", "--text", "hi", "--via", "sim-a")
+        assert code == 2 and "--via: give modem:NAME, sim:ICCID or node:NAME" in err
+        code, _, err = await cli(env, "send", "--to", "+15551230002", "--text", "hi", "--via", "modem:sim-z")
+        assert code == 1 and err.startswith("modemgw: 400 invalid_request (via.modem)")
         code, _, err = await cli({**env, "MODEMGW_URL": "http://127.0.0.1:9"}, "messages")
         assert code == 3 and err.startswith("modemgw: cannot reach http://127.0.0.1:9")

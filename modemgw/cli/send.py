@@ -29,6 +29,8 @@ def register(sub) -> None:
                    help="not before this time: ISO 8601 with an offset, e.g. 2030-01-31T09:00:00Z")
     p.add_argument("--validity", type=int, metavar="SECONDS",
                    help="give up if not sent within this time (300 to 38102400)")
+    p.add_argument("--via", metavar="KIND:NAME", type=_via,
+                   help="only this carrier sends it, however long it waits: modem:NAME, sim:ICCID or node:NAME")
     p.add_argument("--idempotency-key", metavar="KEY",
                    help="sending again with the same key returns the first message, sends nothing")
     p.add_argument("--wait", action="store_true", help="follow the status until it is final")
@@ -40,8 +42,15 @@ def register(sub) -> None:
 
 def _body(args: argparse.Namespace) -> dict:
     body = {"to": args.to, "text": args.text, "from": args.sender, "callback_url": args.callback_url,
-            "scheduled_at": args.scheduled_at, "validity_period": args.validity}
+            "scheduled_at": args.scheduled_at, "validity_period": args.validity, "via": args.via}
     return {k: v for k, v in body.items() if v is not None}
+
+
+def _via(value: str) -> dict:
+    kind, sep, name = value.partition(":")
+    if not sep or kind not in ("modem", "sim", "node") or not name:
+        raise argparse.ArgumentTypeError("give modem:NAME, sim:ICCID or node:NAME")
+    return {kind: name}
 
 
 def _send(args: argparse.Namespace) -> int:
