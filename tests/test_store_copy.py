@@ -272,6 +272,16 @@ async def test_a_database_still_open_in_a_gateway_is_refused(tmp_path, monkeypat
     assert copy_database(source, target).rows > 0     # stopped: copied
 
 
+async def test_a_postgresql_schema_newer_than_this_modemgw_is_refused(tmp_path):
+    source = str(tmp_path / "gw.db")
+    await _fill(source)
+    target = pgserver.server().database()
+    with psycopg.connect(target, autocommit=True) as pg:
+        pg.execute("UPDATE schema_version SET version = 99")
+    with pytest.raises(CopyError, match="newer than this modemgw.*nothing was copied"):
+        copy_database(source, target)
+
+
 def test_a_missing_file_is_not_created(tmp_path):
     with pytest.raises(CopyError, match="no such SQLite database"):
         copy_database(str(tmp_path / "typo.db"), pgserver.server().database())

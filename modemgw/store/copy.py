@@ -109,10 +109,7 @@ def copy_database(source: str, target: str, *,
             raise CopyError(f"cannot connect to the PostgreSQL database: {exc}") from None
         try:
             configure(pg)       # the store's own type mapping (flags as integers)
-            try:
-                migrate_postgres(pg)
-            except SchemaError as exc:
-                raise CopyError(f"PostgreSQL: {exc}") from None
+            migrate_postgres(pg)
             tables = _plan(lite, pg)
             lite.execute("BEGIN")                   # one snapshot (the file is locked besides)
             try:
@@ -120,6 +117,8 @@ def copy_database(source: str, target: str, *,
                     copied = _copy(lite, pg, tables, on_table)
             finally:
                 lite.execute("ROLLBACK")
+        except (SchemaError, psycopg.Error) as exc:   # a migration, a lost connection, a right missing
+            raise CopyError(f"PostgreSQL: {str(exc).strip()}; nothing was copied") from None
         finally:
             pg.close()
     finally:
