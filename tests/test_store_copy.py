@@ -286,6 +286,9 @@ def test_a_missing_file_is_not_created(tmp_path):
     with pytest.raises(CopyError, match="no such SQLite database"):
         copy_database(str(tmp_path / "typo.db"), pgserver.server().database())
     assert not (tmp_path / "typo.db").exists()
+    (tmp_path / "notes.txt").write_text("not a database, but a file of text long enough to hold a header " * 2)
+    with pytest.raises(CopyError, match="notes.txt: file is not a database"):
+        copy_database(str(tmp_path / "notes.txt"), pgserver.server().database())
 
 
 async def test_values_sqlite_keeps_and_postgresql_cannot_are_stored_as_the_store_stores_them(tmp_path):
