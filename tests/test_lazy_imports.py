@@ -61,7 +61,7 @@ NEVER_BY_DEFAULT = (
     "yaml",
     # the other commands' code
     "modemgw.cli.client", "modemgw.cli.codec", "modemgw.cli.console", "modemgw.cli.demo", "modemgw.cli.keys",
-    "modemgw.cli.probe", "modemgw.cli.send", "getpass",
+    "modemgw.cli.probe", "modemgw.cli.send", "modemgw.cli.store", "modemgw.store.copy", "getpass",
 )
 DIALECTS = ("modemgw.dialects.smsprovider", "modemgw.dialects.cartboss", "modemgw.dialects.voximplant",
             "modemgw.dialects.smspm", "modemgw.dialects.twilio")
