@@ -22,6 +22,7 @@ from .modem import Modem, Timeouts
 from .sms import ConcatReferences
 from .dispatch.spool import Spool
 from .store import Store
+from .store.cluster import CHANGES, NEW_PARTS
 from .store.store import is_url
 
 if TYPE_CHECKING:
@@ -228,14 +229,15 @@ class Gateway:
             await asyncio.sleep(self.config.lease_seconds / 3)
             try:
                 if await self.store.heartbeat():
-                    self._changed()
-                    self._elsewhere()
+                    self._elsewhere(CHANGES)
             except Exception as exc:
                 log.warning("heartbeat failed: %s", exc)
 
-    def _elsewhere(self) -> None:
-        """Another node committed a change: new parts to send, deliveries to make."""
-        if self.dispatcher is not None:
+    def _elsewhere(self, changes: str) -> None:
+        """Another node committed a change (store/cluster.py CHANGES): new parts to send,
+        deliveries to make, events to read. Only new parts wake the dispatcher: a pass
+        for nothing would be a claim transaction for nothing."""
+        if self.dispatcher is not None and NEW_PARTS in changes:
             self.dispatcher.notify()
         self._changed()
 

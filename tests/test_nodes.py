@@ -172,3 +172,38 @@ async def test_the_spool_file_is_made_only_when_something_is_kept_and_survives_a
     again = Spool(str(path))
     assert again.waiting == 1 and [r.modem for _, r in again.kept()] == ["m0"]
     again.close()
+
+
+async def test_a_node_hears_what_another_commits_and_what_it_wrote():
+    # New parts wake the dispatchers, webhook deliveries the senders; a part's outcome
+    # elsewhere wakes neither (each pass would cost a claim transaction in the writer).
+    import time
+
+    from modemgw.dispatch.compose import compose
+    from modemgw.sms import ConcatReferences
+    from modemgw.store import Store
+    url = pgserver.server().database()
+    a, b = Store(url, default_webhook_url="http://127.0.0.1:9/hook"), Store(url)
+    heard: asyncio.Queue[str] = asyncio.Queue()
+    for node, store in (("a", a), ("b", b)):
+        await store.open()
+        await store.register_node(node, [f"{node}-m0"], lease=30)
+    listening = asyncio.create_task(b.listen(heard.put_nowait))
+    try:
+        assert await asyncio.wait_for(heard.get(), 10) == "qw"      # as it starts: look at everything
+        written = b.webhooks_written
+        message = compose("+15550100009", "hi", sender=None, references=ConcatReferences(), now=time.time())
+        mid = (await a.create_messages([message], api_key_id=None)).messages[0]["id"]
+        assert await asyncio.wait_for(heard.get(), 10) == "q"
+        assert b.webhooks_written == written
+        assert [p.message_id for p in await a.claim_due(time.time() + 1, modems=["a-m0"])] == [mid]
+        assert await a.mark_sending(mid, 1, "a-m0")
+        await a.mark_sent(mid, 1, 7)                                 # message.sent, and its webhook
+        assert await asyncio.wait_for(heard.get(), 10) == "w"
+        assert b.webhooks_written == written + 1
+        assert heard.empty()
+    finally:
+        listening.cancel()
+        await asyncio.gather(listening, return_exceptions=True)
+        await a.close()
+        await b.close()

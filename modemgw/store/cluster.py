@@ -24,6 +24,13 @@ from .queue import _COUNT_SUBMITTED
 from .records import DuePart
 
 
+# What another node's commit changed, as `listen` tells it: new parts to send (a node
+# with room claims), webhook deliveries written (a node's sender looks at the outbox).
+# Any commit that writes events is heard (SMPP receipts, the console read the log).
+NEW_PARTS, DELIVERIES = "q", "w"
+CHANGES = NEW_PARTS + DELIVERIES
+
+
 class ModemTaken(Exception):
     """A modem of this node's is registered by another live node."""
 
@@ -101,10 +108,16 @@ class NodeRecords(StoreBase):
         so that other nodes may take them at once rather than when the lease ends. One
         node claims nothing (`claim_due`): nothing to release."""
 
-    async def listen(self, on_change: Callable[[], None]) -> None:
-        """Call `on_change` when another node commits a change, until cancelled. One
-        SQLite file has one node: nothing to hear."""
+    async def listen(self, on_change: Callable[[str], None]) -> None:
+        """Call `on_change` with what changed (CHANGES) when another node commits a
+        change, until cancelled. One SQLite file has one node: nothing to hear."""
         await asyncio.Event().wait()
+
+    def _heard(self, changes: str) -> None:
+        """Another node wrote webhook deliveries: this node's sender looks again too."""
+        if DELIVERIES in changes:
+            self._webhooks_uncommitted += 1
+            self.webhooks_written += 1
 
     async def modems_elsewhere(self) -> set[str]:
         """The modems of the other live nodes: what they received is theirs to apply."""

@@ -100,6 +100,9 @@ class Connection:
         # Rows the store writes only just before COMMIT (`before_commit`), undone with
         # the savepoint they were added under
         self.pending: list[tuple[Any, ...]] = []
+        # What the transaction wrote that other nodes act on (store/cluster.py CHANGES):
+        # told them with its NOTIFY
+        self.changes: set[str] = set()
         self.before_commit = before_commit
         self._saved: list[int] = []
         self._open()
@@ -126,6 +129,7 @@ class Connection:
                 self._open()
             sql = "BEGIN"
             self.pending.clear()
+            self.changes.clear()
             self._saved.clear()
         elif sql == "COMMIT":
             if self.pending and self.before_commit is not None:

@@ -25,6 +25,7 @@ from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from .. import keys as keyring
+from ..cluster import CHANGES, DELIVERIES, NEW_PARTS
 from ..errors import StoreUnavailable
 from ..keys_store import _DEFAULT_SECRET
 from ..records import DuePart
@@ -83,6 +84,10 @@ class PostgresStore(Store):
     async def _read_now(self, sql: str, params: Sequence | Mapping = ()) -> list[dict]:
         return await self._fetchall(sql, params)
 
+    def _webhook(self, conn: Any, *args: Any, **kwargs: Any) -> None:
+        super()._webhook(conn, *args, **kwargs)
+        conn.changes.add(DELIVERIES)
+
     def _event(self, conn: Any, message_id: str | None, kind: str, data: dict, now: float) -> None:
         # Written just before COMMIT (`_write_events`), so that the lock that orders the
         # event log across nodes is held for the insert and the commit only, not for the
@@ -93,8 +98,11 @@ class PostgresStore(Store):
         """The transaction's events, about to commit: in cursor order across nodes (the
         lock, above); and every node hears of the change once it commits (NOTIFY is
         delivered at COMMIT, or never)."""
-        conn.execute("SELECT pg_advisory_xact_lock(?)", (EVENT_LOCK,))
-        conn.execute("SELECT pg_notify(?, ?)", (CHANNEL, self.node_name))
+        if any(kind == "message.queued" for _, _, kind, _ in conn.pending):
+            conn.changes.add(NEW_PARTS)
+        # One round trip for both: the lock is what orders; the note goes out at COMMIT.
+        conn.execute("SELECT pg_advisory_xact_lock(?), pg_notify(?, ?)",
+                     (EVENT_LOCK, CHANNEL, f"{self.node_name} {''.join(sorted(conn.changes))}"))
         conn.executemany("INSERT INTO events (at, message_id, type, data) VALUES (?, ?, ?, ?)", conn.pending)
 
     # -- several nodes ---------------------------------------------------------
@@ -174,23 +182,23 @@ class PostgresStore(Store):
             raise StoreUnavailable(str(exc)) from exc
         return row["allowed"], row["tokens"]
 
-    async def listen(self, on_change: Callable[[], None]) -> None:
-        """Call `on_change` whenever another node commits a change (new parts, a status,
-        a webhook delivery), until cancelled; a lost connection is opened again."""
+    async def listen(self, on_change: Callable[[str], None]) -> None:
+        """Call `on_change` with what changed (CHANGES) whenever another node commits a
+        change, until cancelled; a lost connection is opened again."""
         delay = 0.5
         while True:
             try:
                 async with await psycopg.AsyncConnection.connect(self.path, autocommit=True) as conn:
                     await conn.execute(f"LISTEN {CHANNEL}")
                     delay = 0.5
-                    on_change()           # what changed while nobody listened
+                    self._heard(CHANGES)  # what changed while nobody listened
+                    on_change(CHANGES)
                     async for note in conn.notifies():
-                        if note.payload == self.node_name:
+                        node, _, changes = note.payload.partition(" ")
+                        if node == self.node_name:
                             continue      # this node's own commit: it knows already
-                        # Deliveries may have been written elsewhere: the sender looks again.
-                        self._webhooks_uncommitted += 1
-                        self.webhooks_written += 1
-                        on_change()
+                        self._heard(changes)
+                        on_change(changes)
             except psycopg.OperationalError as exc:
                 log.warning("database notifications lost (%s); listening again in %gs", exc, delay)
             await asyncio.sleep(delay)
