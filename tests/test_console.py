@@ -356,6 +356,20 @@ async def test_message_page_shows_a_failed_message_and_its_report(database):
             assert 'id="status">failed<' in page.text and "0x43 failed" in page.text
 
 
+async def test_message_page_says_which_carrier_a_message_is_pinned_to(database):
+    async with running_gateway(config(database)) as gateway:
+        _, key = await gateway.store.create_key("api")
+        async with aiohttp.ClientSession(gateway.url, headers={"Authorization": f"Bearer {key}"}) as http:
+            async with http.post("/v1/messages", json={"to": "+15551230001", "text": "pinned",
+                                                       "via": {"modem": "sim-a"}}) as r:
+                pinned = (await r.json())["id"]
+            async with http.post("/v1/messages", json={"to": "+15551230002", "text": "free"}) as r:
+                free = (await r.json())["id"]
+        async with logged_in(gateway) as client:
+            assert "Pinned to</dt><dd><code>modem:sim-a</code>" in (await client.get(f"/console/messages/{pinned}")).text
+            assert "Pinned to" not in (await client.get(f"/console/messages/{free}")).text
+
+
 async def test_queue_shows_what_waits_and_how_long(database):
     async with running_gateway(config(database)) as gateway:
         _, key = await gateway.store.create_key("api")
