@@ -7,6 +7,7 @@ See docs/configuration.md for every key.
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import socket
 import tomllib
@@ -255,6 +256,8 @@ def parse(text: str, name: str = "<config>") -> Config:
             fail("store", "url", "give [store] path (SQLite) or url (PostgreSQL), not both")
         if not url.startswith(("postgresql://", "postgres://")):
             fail("store", "url", "must be a postgresql:// URL (a SQLite database is a path)")
+        if importlib.util.find_spec("psycopg") is None or importlib.util.find_spec("psycopg_pool") is None:
+            fail("store", "url", "PostgreSQL needs the postgresql extra: pip install 'modemgw[postgresql]'")
         values["database"] = url
     if "lease_seconds" in values and not values["lease_seconds"] >= 3:
         fail("store", "lease_seconds", "must be at least 3 seconds")

@@ -83,6 +83,29 @@ def test_keys_create_list_revoke(database):
         assert key.encode() not in Path(db).read_bytes()
 
 
+def test_a_database_that_cannot_be_used_is_a_clear_error(tmp_path):
+    # A server that does not answer, and PostgreSQL support not installed (psycopg
+    # hidden from the process): one line each, no traceback.
+    unreachable = "postgresql://nobody@127.0.0.1:1/modemgw"
+    r = run("keys", "create", "alice", "--db", unreachable)
+    assert r.returncode == 1 and r.stderr.startswith("modemgw: the database cannot be used: cannot connect")
+    assert "Traceback" not in r.stderr
+    hide = tmp_path / "hide"
+    hide.mkdir()
+    (hide / "sitecustomize.py").write_text(
+        "import importlib.util, sys\nsys.modules['psycopg'] = None\n_find = importlib.util.find_spec\n"
+        "importlib.util.find_spec = lambda name, *a: None if name == 'psycopg' else _find(name, *a)\n")
+    env = {**os.environ, "PYTHONPATH": str(hide)}
+    config = tmp_path / "pg.toml"
+    config.write_text(f'[store]\nurl = "{unreachable}"\n[[simulator]]\nname = "s"\n')
+    for args, code, said in ((("serve", "--config", str(config)), 2, "store.url: PostgreSQL needs the postgresql extra"),
+                             (("keys", "list", "--db", unreachable), 1, "PostgreSQL needs the postgresql extra"),
+                             (("store", "copy", str(tmp_path / "none.db"), unreachable), 1,
+                              "copying into PostgreSQL needs the postgresql extra")):
+        r = run(*args, env=env)
+        assert r.returncode == code and said in r.stderr and "Traceback" not in r.stderr, (args, r.stderr)
+
+
 def run_into_closed_pipe(*args):
     """`modemgw ... | head` where head has already gone: every write to stdout fails (EPIPE)."""
     read_end, write_end = os.pipe()

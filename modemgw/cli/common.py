@@ -88,6 +88,7 @@ def database(args: argparse.Namespace) -> str:
 def on_store(path: str, action: Callable[[Store], Awaitable[T]]) -> T:
     """`action(store)` on the database at `path`, opened for it and closed after."""
     from ..store import Store
+    from ..store.errors import StoreUnavailable
     from ..store.schema import SchemaError
 
     async def run() -> T:
@@ -101,3 +102,5 @@ def on_store(path: str, action: Callable[[Store], Awaitable[T]]) -> T:
         return asyncio.run(run())
     except SchemaError as exc:
         raise CommandError(str(exc)) from None
+    except StoreUnavailable as exc:
+        raise CommandError(f"the database cannot be used: {exc}") from None

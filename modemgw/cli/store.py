@@ -21,8 +21,12 @@ def register(sub) -> None:
 
 def _copy(args: argparse.Namespace) -> int:
     from ..config import ConfigError
-    from ..store.copy import CopyError, TableCopied, copy_database
     from ..store.store import is_url
+    try:
+        from ..store.copy import CopyError, TableCopied, copy_database
+    except ImportError as exc:
+        raise CommandError(f"copying into PostgreSQL needs the postgresql extra: pip install "
+                           f"'modemgw[postgresql]' ({exc})") from None
     if not is_url(args.target):
         raise CommandError(f"{args.target}: not a postgresql:// URL", Exit.USAGE)
     source = args.source

@@ -16,6 +16,7 @@ import os
 from typing import Any
 
 from .cluster import NodeRecords
+from .errors import StoreUnavailable
 from .keys_store import KeyRecords
 from .messages import MessageRecords
 from .outbox_store import OutboxRecords
@@ -34,7 +35,11 @@ class Store(KeyRecords, MessageRecords, QueueRecords, ReceivingRecords, OutboxRe
 
     def __new__(cls, location: str | os.PathLike[str], *args: Any, **kwargs: Any) -> Store:
         if cls is Store and is_url(location):
-            from .postgres import PostgresStore
+            try:
+                from .postgres import PostgresStore
+            except ImportError as exc:
+                raise StoreUnavailable(f"PostgreSQL needs the postgresql extra, pip install "
+                                       f"'modemgw[postgresql]' ({exc})") from None
             return super().__new__(PostgresStore)
         return super().__new__(cls)
 
