@@ -7,8 +7,9 @@ ladder: probe with `AT` → `AT+CFUN=1,1` → reopen the port, with backoff whil
 the port is there but the modem will not open or set up. A device node that
 is gone is watched for instead (`presence`): the modem is opened as soon as
 it is back. A wrong PIN, a locked SIM or a missing SMSC stop the modem in
-state FAILED: those need a person. What the modem receives is taken in by
-`receiving`, one URC at a time.
+state FAILED: those need a person. The set-up's steps (SIM and PIN, PDU mode,
+SMS centre, how new messages are announced) are `setup`'s; what the modem receives is
+taken in by `receiving`, one URC at a time.
 """
 
 from __future__ import annotations
@@ -22,17 +23,17 @@ from enum import StrEnum
 
 from ..at import Urc, classify
 from ..at.errors import ResponseParseError
-from ..at.responses import (parse_cmgs, parse_cnmi_test, parse_cops, parse_cpin, parse_cpms_test, parse_crsm,
-                            parse_csca, parse_csms, parse_csms_test, parse_csq, parse_registration)
+from ..at.responses import parse_cmgs, parse_cops, parse_crsm, parse_csq, parse_registration
 from ..sms import EncodedPdu
 from . import vendors
 from .channel import CommandChannel
 from .latency import Histogram
 from .errors import (CommandFailed, CommandTimeout, ConfigurationError, ModemUnavailable, PortLost,
                      SendFailed, SendUnknown, SimError)
-from .notifications import NotificationPlan, plans
+from .notifications import NotificationPlan
 from .presence import NodeWatch, present
 from .receiving import ANNOUNCED, ROUTED, Handler, Receiver
+from .setup import SetUp
 
 log = logging.getLogger(__name__)
 
@@ -111,8 +112,6 @@ class Modem:
         self.name = name
         self.path = path
         self.baudrate = baudrate
-        self._pin = pin
-        self._smsc = smsc
         self.handler = handler
         self.timeouts = timeouts
         self.backoff = backoff
@@ -132,6 +131,7 @@ class Modem:
         self.state_listeners: list[Callable[[ModemState], None]] = []
         self._profile = vendors.detect("")
         self._channel = CommandChannel(name, self._on_urc)
+        self._setup = SetUp(name, self._cmd, self.info, pin=pin, smsc=smsc)
         self._receiver = Receiver(name, lambda command: self._cmd(command, check=False), self.info,
                                   self.counters, lambda: self._profile, lambda: self.handler)
         # URCs and sweep requests, handled one at a time by one task so that
@@ -146,7 +146,6 @@ class Modem:
         self._trouble = asyncio.Event()
         self._state_changed = asyncio.Condition()
         self._task: asyncio.Task[None] | None = None
-        self._pin_rejected = False
         self._rebooted = False
         self._served = False               # READY since the port was last opened
 
@@ -407,8 +406,8 @@ class Modem:
         self.info.manufacturer = await self._value("AT+CGMI")
         self._profile = vendors.detect(self.info.manufacturer or "")
         self.info.vendor = self._profile.name
-        await self._unlock_sim()
-        await self._until_sms_ready()
+        await self._setup.unlock_sim(self.timeouts.sms_ready)
+        await self._setup.until_sms_ready(self.timeouts.sms_ready)
         self.info.model = await self._value("AT+CGMM")
         self.info.revision = await self._value("AT+CGMR")
         self.info.imei = await self._value("AT+CGSN")
@@ -417,117 +416,16 @@ class Modem:
             if (iccid := await self._value(command)) is not None:
                 self.info.iccid = iccid.split(":")[-1].strip().strip('"')
                 break
-        await self._check_smsc()
+        await self._setup.check_smsc()
         for command in self._profile.init_commands:
             response = await self._cmd(command, check=False)
             if not response.ok:
                 log.info("modem=%s %s -> %s (ignored)", self.name, command, response.result.line)
-        await self._choose_notifications()
+        await self._setup.choose_notifications(self._profile, self.poll_interval)
         await self._poll_health()
         log.info("modem=%s ready vendor=%s model=%s imei=%s notifications=%s", self.name,
                  self.info.vendor, self.info.model, self.info.imei,
                  self.info.notifications.command if self.info.notifications else "polled")
-
-    async def _unlock_sim(self) -> None:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.timeouts.sms_ready
-        while True:
-            response = await self._cmd("AT+CPIN?", check=False)
-            line = next((x for x in response.lines if x.upper().startswith("+CPIN")), None)
-            if response.ok and line is not None:
-                state = parse_cpin(line).upper()
-                if state == "READY":
-                    return
-                if state == "SIM PIN":
-                    await self._enter_pin()
-                    continue
-                raise SimError(f"SIM wants {state}: unlock it by hand; the gateway will not guess")
-            error = response.result.error
-            if error == 10:
-                raise SimError("no SIM card inserted (+CME ERROR: 10)")
-            if loop.time() > deadline:
-                raise SimError(f"SIM not ready: AT+CPIN? -> {response.result.line}")
-            await asyncio.sleep(1.0)  # SIM busy / still starting
-
-    async def _enter_pin(self) -> None:
-        if self._pin is None:
-            raise SimError("SIM asks for a PIN and none is configured")
-        if self._pin_rejected:
-            raise SimError("the configured PIN was rejected before; not trying it again")
-        response = await self._cmd(f'AT+CPIN="{self._pin}"', check=False, timeout=20)
-        if not response.ok:
-            self._pin_rejected = True
-            raise SimError(f"wrong SIM PIN ({response.result.line}); not retried: "
-                           "another wrong attempt brings the SIM closer to needing its PUK")
-        log.info("modem=%s SIM PIN accepted", self.name)
-
-    async def _until_sms_ready(self) -> None:
-        # SIMCom answers AT+CMGF with ERROR until "SMS Ready"; others say SIM busy.
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.timeouts.sms_ready
-        while True:
-            response = await self._cmd("AT+CMGF=0", check=False)
-            if response.ok:
-                return
-            if loop.time() > deadline:
-                raise ConfigurationError(f"modem refuses PDU mode: AT+CMGF=0 -> {response.result.line}")
-            await asyncio.sleep(1.0)
-
-    async def _check_smsc(self) -> None:
-        response = await self._cmd("AT+CSCA?", check=False)
-        centre = None
-        if response.ok and response.lines:
-            with contextlib.suppress(ResponseParseError):
-                centre = parse_csca(response.lines[0])
-        if centre is None and self._smsc:
-            await self._cmd(f'AT+CSCA="{self._smsc}",145')
-            self.info.smsc = self._smsc
-            return
-        if centre is None:
-            raise ConfigurationError(
-                "the SIM has no SMSC number (AT+CSCA? is empty): sending would fail with "
-                "+CMS ERROR: 330; set `smsc` for this modem")
-        self.info.smsc = centre.number
-
-    async def _choose_notifications(self) -> None:
-        with contextlib.suppress(CommandFailed, ResponseParseError):
-            response = await self._cmd("AT+CPMS=?")
-            groups = parse_cpms_test(response.lines[0]) if response.lines else ()
-            self.info.memories = tuple(sorted(groups[0])) if groups else ()
-        supported: frozenset[int] = frozenset()
-        with contextlib.suppress(CommandFailed, ResponseParseError):
-            response = await self._cmd("AT+CSMS=?")
-            supported = parse_csms_test(response.lines[0]) if response.lines else frozenset()
-        with contextlib.suppress(CommandFailed, ResponseParseError):
-            response = await self._cmd("AT+CSMS?")
-            service = parse_csms(response.lines[0]).service if response.lines else None
-            self.info.sms_service = service or 0
-        # Phase 2+ wherever the modem offers it: a routed +CDS or +CMT is then
-        # acknowledged (AT+CNMA) only after the store has committed it, and one
-        # that arrives while the gateway is down or busy restarting is not
-        # acknowledged, so the network delivers it again instead of it being lost.
-        if self.info.sms_service == 0 and 1 in supported:
-            if (await self._cmd("AT+CSMS=1", check=False)).ok:
-                self.info.sms_service = 1
-        candidates: list[NotificationPlan] = []
-        with contextlib.suppress(CommandFailed, ResponseParseError):
-            response = await self._cmd("AT+CNMI=?")
-            if response.lines:
-                candidates = plans(parse_cnmi_test(response.lines[0]), self._profile.ds_preference)
-        self.info.notifications = None
-        for plan in candidates:
-            if (await self._cmd(plan.command, check=False)).ok:
-                self.info.notifications = plan
-                return
-            # Some modems route +CMT/+CDS only in phase 2+ (warthog618/modem#8).
-            if self.info.sms_service == 0 and 1 in supported:
-                if (await self._cmd("AT+CSMS=1", check=False)).ok:
-                    self.info.sms_service = 1
-                    if (await self._cmd(plan.command, check=False)).ok:
-                        self.info.notifications = plan
-                        return
-        log.warning("modem=%s no AT+CNMI setting accepted; polling memories every %gs",
-                    self.name, self.poll_interval)
 
     # -- health ------------------------------------------------------------------
 
