@@ -21,7 +21,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from ..at import Urc, classify
+from ..at import ResultKind, Urc, classify
 from ..at.errors import ResponseParseError
 from ..at.responses import parse_cmgs, parse_cops, parse_crsm, parse_csq, parse_registration
 from ..sms import EncodedPdu
@@ -271,7 +271,7 @@ class Modem:
             return mr
         self.counters.failed += 1
         result = response.result
-        if result.kind.name == "CMS_ERROR" and result.error is not None:
+        if result.kind is ResultKind.CMS_ERROR and result.error is not None:
             kind, meaning = classify(result.error)
             raise SendFailed(f"+CMS ERROR: {result.error} ({meaning})",
                              permanent=kind == "permanent", code=result.error)
