@@ -84,6 +84,29 @@ async def test_due_parts_leave_out_messages_pinned_elsewhere(database):
         await store.close()
 
 
+async def test_what_a_node_cannot_carry_sets_neither_its_claims_nor_its_next_due_time(database):
+    store = Store(database)
+    await store.open()
+    try:
+        refs, now = ConcatReferences(), time.time()
+        for pin in ("modem:away", "node:there"):
+            await store.create_messages([compose("+15550100002", pin, sender=None, references=refs, now=now,
+                                                 via=pin)], api_key_id=None)
+        mine = serves("here", {"m1": None})
+        assert await store.next_due_time() is not None
+        assert await store.next_due_time(vias=mine) is None       # the dispatcher sleeps, not spins
+        assert await store.claim_due(now + 1, modems=["m1"], vias=mine) == []
+        # A message tied to another modem (its first part went out there) is not claimed either.
+        tied = await store.create_messages([compose("+15550100003", "t" * 300, sender=None, references=refs,
+                                                    now=now)], api_key_id=None)
+        mid = tied.messages[0]["id"]
+        assert await store.mark_sending(mid, 1, "m2")
+        assert await store.claim_due(now + 1, modems=["m1"], vias=mine) == []
+        assert [p.seq for p in await store.claim_due(now + 1, modems=["m2"], vias=mine)] == [2]
+    finally:
+        await store.close()
+
+
 # -- the gateway ------------------------------------------------------------------------
 
 async def _gateway(database, text: str = ""):
@@ -143,7 +166,8 @@ async def test_a_message_pinned_by_the_client_goes_only_through_its_carrier(data
                 assert resp.status == 400 and body["error"]["field"] == field, (pin, body)
             # The same Idempotency-Key with another carrier is another request.
             headers = {"Idempotency-Key": "pin-1"}
-            for pin, status in (({"modem": "sim-a"}, 200), ({"modem": "sim-a"}, 200), ({"modem": "sim-b"}, 400)):
+            for pin, status in (({"modem": "sim-a"}, 200), ({"modem": "sim-a"}, 200), ({"modem": "sim-b"}, 400),
+                                (None, 400)):
                 async with http.post("/v1/messages", headers=headers,
                                      json={"to": "+15550100002", "text": "x", "via": pin}) as resp:
                     assert resp.status == status, await resp.text()
@@ -182,5 +206,35 @@ async def test_a_route_pins_by_key_and_prefix_and_a_message_waits_for_its_carrie
             assert not any(sim.handset("+442079460000") for sim in gateway.simulators.values())
             async with http.delete(f"/v1/messages/{waiting['id']}") as resp:
                 assert (await resp.json())["status"] == "cancelled"
+    finally:
+        await gateway.stop()
+
+
+async def test_messages_waiting_for_a_capped_modem_hold_up_no_other(database):
+    # More messages pinned to a modem at its daily cap than a claim takes: the parts
+    # others can send are still reached (before, the pinned ones filled every claim).
+    sims = (replace(SIMS[0], per_day=1), SIMS[1])
+    config = replace(parse(""), listen_port=0, database=database, simulators=sims, node_name="pi-a")
+    gateway = Gateway(config)
+    await gateway.start()
+    try:
+        _, key = await gateway.store.create_key("caps")
+        async with aiohttp.ClientSession(gateway.url, headers={"Authorization": f"Bearer {key}"}) as http:
+            await ready(http)
+            pinned = []
+            for i in range(60):
+                async with http.post("/v1/messages", json={"to": f"+155503{i:05d}", "text": "capped",
+                                                            "via": {"modem": "sim-a"}}) as resp:
+                    pinned.append((await resp.json())["id"])
+            async with http.post("/v1/messages", json={"to": "+15550399999", "text": "free"}) as resp:
+                free = (await resp.json())["id"]
+            done = await _delivered(http, [free], timeout=15)
+            assert {p["modem"] for p in done[free]["parts"]} == {"sim-b"}
+            statuses = []
+            for mid in pinned:
+                async with http.get(f"/v1/messages/{mid}") as resp:
+                    statuses.append((await resp.json())["status"])
+            assert statuses.count("queued") >= 59          # sim-a sent at most its one part today
+            assert not any(sim.handset(f"+155503{i:05d}") for sim in (gateway.simulators["sim-b"],) for i in range(60))
     finally:
         await gateway.stop()

@@ -109,6 +109,9 @@ class Core:
         policy = (checks.policy(s.delivery_policy, s.name("delivery_policy"))
                   or key.get("delivery_policy") or self.settings.policy)
         own_via = await self._via(s)
+        key_name = key.get("name")
+        # Per recipient: the client's pin, else the first [[route]] that matches.
+        vias = {to: own_via or routing.pinned(self.settings.pins, to, sender, key_name) for to in numbers}
         if not numbers:
             return Accepted((), rejected=rejected)
         start = scheduled if scheduled is not None and scheduled > now else None
@@ -117,7 +120,7 @@ class Core:
                            scheduled_at=start, validity=validity, now=now, priority=priority,
                            policy=policy, national_languages=self.settings.national_languages,
                            dialect=s.dialect, segmentation=segmentation,
-                           via=own_via or routing.pinned(self.settings.pins, to, sender, key.get("name")))
+                           via=vias[to])
                    for to in numbers]
         except PduError as exc:
             raise Invalid(None, f"the message cannot be encoded: {exc}") from None
@@ -129,7 +132,7 @@ class Core:
                                                    idempotency_key=s.idempotency_key, first_id=s.message_id)
         if created.replayed:
             asked = {"text": text, "sender": sender, "callback_url": callback, "validity": validity,
-                     "priority": priority, "policy": policy, "scheduled_at": scheduled, "via": own_via}
+                     "priority": priority, "policy": policy, "scheduled_at": scheduled, "via": vias}
             if not _same_request(created.messages, numbers, asked):
                 raise Invalid("Idempotency-Key", "this Idempotency-Key was already used with a "
                                                  "different request; use a new key for a new request")
@@ -286,7 +289,7 @@ def _same_request(rows: list[dict], numbers: list[str], asked: dict) -> bool:
     for r in rows:
         if any(r[name] != asked[name] for name in same):
             return False
-        if asked["via"] is not None and r["via"] != asked["via"]:
+        if r["via"] != asked["via"].get(r["to_number"]):
             return False
         # A time already past on the first request was stored as "now" (None).
         stored, wanted = r["scheduled_at"], asked["scheduled_at"]

@@ -136,7 +136,7 @@ class Dispatcher:
                 # With every modem full (or away) the next due time does not matter: a
                 # worker finishing or a modem coming back wakes the loop.
                 if await self.outbound.assign(now):
-                    nxt = await self.store.next_due_time()
+                    nxt = await self.store.next_due_time(vias=self.outbound.due_vias)
             except StoreUnavailable as exc:
                 log.warning("dispatcher pass: database unreachable (%s); trying again", exc)
             except Exception:

@@ -65,6 +65,7 @@ class Outbound:
         self.stopping = False
         self._assigned: set[PartKey] = set()
         self._pinned: dict[str, str] = {}    # message id -> modem, while parts are assigned
+        self.due_vias: list[str] | None = None   # the pins the ready modems carry (assign)
         self._sent = asyncio.Condition()     # a part's outcome was recorded
 
     # -- lifecycle -------------------------------------------------------------
@@ -113,7 +114,14 @@ class Outbound:
         # Each modem gets only a few parts ahead: the rest stay in the database,
         # free to go to whichever modem is ready first.
         room = {}
-        for n in self._ready(now):
+        ready = self._ready(now)
+        # Each modem's SIM, as read when it became ready: a message pinned to a SIM waits
+        # for the modem that holds it (routing.py).
+        sims = {n: s.modem.info.iccid for n, s in self.slots.items()}
+        # What the modems that can send today carry: the next due time the dispatcher
+        # sleeps by leaves out parts pinned to one that cannot (away, capped).
+        self.due_vias = serves(self.settings.node, {n: sims[n] for n in ready})
+        for n in ready:
             slot = self.slots[n]
             # queue_depth counts the parts ahead of the one being submitted: a pass that
             # runs during a submission (as the one a worker asked for usually does) fills
@@ -128,12 +136,12 @@ class Outbound:
         if total <= 0:
             return False
         unplaced = []
-        # Each modem's SIM, as read when it became ready: a message pinned to a SIM waits
-        # for the modem that holds it (routing.py).
-        sims = {n: s.modem.info.iccid for n, s in self.slots.items()}
+        # Only what a modem with room can take: parts pinned or tied to one without room
+        # are left in the queue, where they would otherwise fill every claim ahead of
+        # the parts others could send.
+        open_ = {n: sims[n] for n, r in room.items() if r > 0}
         for part in await self.store.claim_due(now, limit=4 * total + len(self._assigned),
-                                               modems=list(self.slots),
-                                               vias=serves(self.settings.node, sims)):
+                                               modems=list(open_), vias=serves(self.settings.node, open_)):
             key = (part.message_id, part.seq)
             if key in self._assigned:
                 continue
@@ -141,12 +149,13 @@ class Outbound:
             pinned = self._pinned.get(part.message_id) or part.modem
             if pinned is not None:
                 # Parts of one message go through one modem (the handset joins
-                # them by sender number). Wait for it if it is not ready.
-                if room.get(pinned, 0) <= 0:
+                # them by sender number). Wait for it if it is not ready, or if it no
+                # longer carries the message's pin (its SIM was changed).
+                if room.get(pinned, 0) <= 0 or pinned not in carriers(part.via, open_):
                     continue
                 name = pinned
             else:
-                allowed = carriers(part.via, {n: sims[n] for n in room})
+                allowed = carriers(part.via, open_)
                 choices = [n for n in eligible(allowed, self.routes, part.to, part.sender) if room[n] > 0]
                 if not choices:
                     continue

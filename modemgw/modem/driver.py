@@ -412,6 +412,9 @@ class Modem:
         self.info.revision = await self._value("AT+CGMR")
         self.info.imei = await self._value("AT+CGSN")
         self.info.imsi = await self._value("AT+CIMI")
+        # Read anew at every set-up: the SIM may have been changed meanwhile, and a SIM
+        # that cannot be read must not be taken for the one before it (pins follow SIMs).
+        self.info.iccid = None
         for command in self._profile.iccid_commands:
             if (iccid := await self._value(command)) is not None:
                 self.info.iccid = iccid.split(":")[-1].strip().strip('"')

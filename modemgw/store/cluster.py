@@ -101,7 +101,7 @@ class NodeRecords(StoreBase):
         """Due parts that `modems` (this node's) may send, held by this node until its
         lease ends; with `vias`, of the pinned messages only those pinned to one of these.
         One node has nobody to hold them from: the due parts, as they are."""
-        return await self.due_parts(now, limit, vias=vias)
+        return await self.due_parts(now, limit, vias=vias, modems=modems)
 
     async def release_claims(self, parts: Sequence[tuple[str, int]] | None = None) -> None:
         """This node no longer holds these queued parts (None: any it holds, as it stops),

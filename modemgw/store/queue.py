@@ -26,19 +26,33 @@ _COUNT_SUBMITTED = (
 _WAITING = "p.status IN ('queued', 'sending', 'unknown')"
 
 
+def _carried(vias: Sequence[str] | None, modems: Sequence[str] | None) -> tuple[str, list[str]]:
+    """The conditions (on `messages m`) for parts these pins and modems may carry."""
+    where, params = "", []
+    if vias is not None:
+        where += f" AND (m.via IS NULL OR m.via IN ({', '.join('?' * len(vias))}))" if vias else " AND m.via IS NULL"
+        params += vias
+    if modems is not None:
+        where += f" AND (m.modem IS NULL OR m.modem IN ({', '.join('?' * len(modems))}))" if modems \
+            else " AND m.modem IS NULL"
+        params += modems
+    return where, params
+
+
 class QueueRecords(StoreBase):
-    async def due_parts(self, now: float, limit: int = 100, *, vias: Sequence[str] | None = None) -> list[DuePart]:
+    async def due_parts(self, now: float, limit: int = 100, *, vias: Sequence[str] | None = None,
+                        modems: Sequence[str] | None = None) -> list[DuePart]:
         """Queued parts whose time has come, most urgent first, in part order (read from
         the index in that order: the backlog is never sorted). With `vias`, only the parts
-        of messages pinned to none or to one of these (dispatch/routing.py `serves`)."""
-        pinned = "" if vias is None else \
-            f" AND (m.via IS NULL OR m.via IN ({', '.join('?' * len(vias))}))" if vias else " AND m.via IS NULL"
+        of messages pinned to none or to one of these (dispatch/routing.py `serves`); with
+        `modems`, only those of messages not yet tied to another modem."""
+        where, params = _carried(vias, modems)
         rows = await self._read_now(
             "SELECT p.message_id, p.seq, p.total, p.pdu, p.tpdu_length, p.attempts, m.to_number, "
             "m.sender, m.modem, p.priority, m.via FROM parts p INDEXED BY parts_queue "
-            f"JOIN messages m ON m.id = p.message_id WHERE p.status = 'queued' AND p.next_attempt_at <= ?{pinned} "
+            f"JOIN messages m ON m.id = p.message_id WHERE p.status = 'queued' AND p.next_attempt_at <= ?{where} "
             "ORDER BY p.priority DESC, p.next_attempt_at, p.message_id, p.seq LIMIT ?",
-            (now, *(vias or ()), limit))
+            (now, *params, limit))
         return [DuePart(r["message_id"], r["seq"], r["total"], r["pdu"], r["tpdu_length"],
                         r["attempts"], r["to_number"], r["sender"], r["modem"], r["priority"], r["via"])
                 for r in rows]
@@ -52,8 +66,16 @@ class QueueRecords(StoreBase):
             "AND next_attempt_at <= ? LIMIT ?) AS waiting", (now, at_most))
         return row["n"] if row else 0
 
-    async def next_due_time(self) -> float | None:
-        rows = await self._read_now("SELECT MIN(next_attempt_at) AS t FROM parts WHERE status = 'queued'")
+    async def next_due_time(self, *, vias: Sequence[str] | None = None) -> float | None:
+        """The earliest due time of a queued part; with `vias`, of one whose message is
+        pinned to none or to one of these (as `due_parts`)."""
+        if vias is None:
+            rows = await self._read_now("SELECT MIN(next_attempt_at) AS t FROM parts WHERE status = 'queued'")
+        else:
+            where, params = _carried(vias, None)
+            rows = await self._read_now(
+                "SELECT MIN(p.next_attempt_at) AS t FROM parts p JOIN messages m ON m.id = p.message_id "
+                f"WHERE p.status = 'queued'{where}", params)
         return rows[0]["t"] if rows else None
 
     async def expire_due(self, now: float) -> list[str]:

@@ -194,7 +194,9 @@ class PostgresStore(Store):
                     self._heard(CHANGES)  # what changed while nobody listened
                     on_change(CHANGES)
                     async for note in conn.notifies():
-                        node, _, changes = note.payload.partition(" ")
+                        node, space, changes = note.payload.partition(" ")
+                        if not space:
+                            changes = CHANGES     # a node of an earlier version: anything
                         if node == self.node_name:
                             continue      # this node's own commit: it knows already
                         self._heard(changes)
