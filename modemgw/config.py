@@ -457,13 +457,12 @@ def _modem(entry: dict, index: int, fail) -> ModemConfig:
 
 
 _ROUTE_MATCH = {"to": "prefixes", "from": "senders", "keys": "keys"}
-_ICCID = re.compile(r"\d{18,22}[Ff]?")
 
 
 def _pins(entries: object, fail) -> tuple[Any, ...]:
     """[[route]]: conditions (`to`, `from`, `keys`, lists of strings) and exactly one
     carrier (`modem`, `sim` or `node`) that matching messages are bound to."""
-    from .dispatch.routing import VIA_KINDS, Pin, via
+    from .dispatch.routing import ICCID, VIA_KINDS, Pin, via
     if not isinstance(entries, list):
         fail(None, "route", "use [[route]] for each entry")
     out = []
@@ -483,7 +482,7 @@ def _pins(entries: object, fail) -> tuple[Any, ...]:
             fail("route", None, "give exactly one of modem, sim or node: where matching messages go", index)
         kind = kinds[0]
         name = entry[kind]
-        if kind == "sim" and not _ICCID.fullmatch(name):
+        if kind == "sim" and not ICCID.fullmatch(name):
             fail("route", "sim", "an ICCID: 18 to 22 digits, as GET /v1/modems shows it", index)
         if kind == "node" and not _NODE_NAME.fullmatch(name):
             fail("route", kind, "a node's name: letters, digits, '.', '_' and '-', 1 to 63 of them", index)

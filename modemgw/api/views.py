@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from ..dispatch.routing import shown
 from ..store import iso
 
 
@@ -22,7 +23,7 @@ def message(row: dict, *, parts: list[dict] | None = None) -> dict:
         "callback_url": row["callback_url"],
         "modem": row["modem"],
         # The carrier it is pinned to ({"modem": ...}, {"sim": ...} or {"node": ...}), or null.
-        "via": dict([row["via"].split(":", 1)]) if row.get("via") else None,
+        "via": shown(row.get("via")),
         "created_at": iso(row["created_at"]),
         "scheduled_at": iso(row["scheduled_at"]),
         "expires_at": iso(row["expires_at"]),

@@ -6,12 +6,11 @@ the caller sent it ("from", "Body", "to[3]"), and raises only `Invalid`.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
 from yarl import URL
 
-from ..dispatch.routing import VIA_KINDS
+from ..dispatch.routing import ICCID, VIA_KINDS
 from ..sms import PduError, Segmentation, segment
 from .errors import Invalid, Problem
 
@@ -120,7 +119,6 @@ def policy(value: object, field: str) -> str | None:
 
 
 MAX_VIA_NAME = 64
-_ICCID = re.compile(r"[0-9]{18,22}[Ff]?")
 
 
 def via(value: object, field: str) -> tuple[str, str] | None:
@@ -135,6 +133,6 @@ def via(value: object, field: str) -> tuple[str, str] | None:
     if kind not in VIA_KINDS or not isinstance(name, str) or not 1 <= len(name) <= MAX_VIA_NAME \
             or not name.isprintable():
         raise Invalid(field, shape)
-    if kind == "sim" and not _ICCID.fullmatch(name):
+    if kind == "sim" and not ICCID.fullmatch(name):
         raise Invalid(f"{field}.sim", f"{field}.sim must be an ICCID: 18 to 22 digits, as GET /v1/modems shows it")
     return kind, name

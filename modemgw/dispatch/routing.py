@@ -12,10 +12,14 @@ pinned messages it can carry (`serves`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 VIA_KINDS = ("modem", "sim", "node")
+# An ICCID as a client or the configuration gives it: 18 to 22 digits (ITU-T E.118), with
+# or without the SIM's padding nibble.
+ICCID = re.compile(r"[0-9]{18,22}[Ff]?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +62,11 @@ def iccid(value: str) -> str:
 def via_parts(token: str) -> tuple[str, str]:
     kind, _, name = token.partition(":")
     return kind, name
+
+
+def shown(token: str | None) -> dict[str, str] | None:
+    """A stored pin as the API shows it and takes it: {"sim": "8944…"}."""
+    return None if token is None else dict([via_parts(token)])
 
 
 def pinned(pins: Sequence[Pin], to: str, sender: str | None, key_name: str | None) -> str | None:
