@@ -250,7 +250,9 @@ class _Writer(Writer):
 _TAKE = """
 INSERT INTO rate_buckets AS b (api_key_id, tokens, at, allowed) VALUES (%(key)s, %(limit)s - 1, %(now)s, true)
 ON CONFLICT (api_key_id) DO UPDATE SET
-    tokens = CASE WHEN LEAST(%(limit)s, b.tokens + GREATEST(0, %(now)s - b.at) * %(rate)s) >= 1 THEN LEAST(%(limit)s, b.tokens + GREATEST(0, %(now)s - b.at) * %(rate)s) - 1 ELSE LEAST(%(limit)s, b.tokens + GREATEST(0, %(now)s - b.at) * %(rate)s) END,
+    -- the bucket refilled since its last take; one token taken when there is one
+    tokens = LEAST(%(limit)s, b.tokens + GREATEST(0, %(now)s - b.at) * %(rate)s)
+             - CAST(LEAST(%(limit)s, b.tokens + GREATEST(0, %(now)s - b.at) * %(rate)s) >= 1 AS INTEGER),
     allowed = LEAST(%(limit)s, b.tokens + GREATEST(0, %(now)s - b.at) * %(rate)s) >= 1,
     at = GREATEST(b.at, %(now)s)
 RETURNING b.tokens, b.allowed
