@@ -20,6 +20,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -130,6 +131,25 @@ def free_port() -> int:
 
 
 # -- the gateway as a subprocess ------------------------------------------------
+
+
+@contextlib.asynccontextmanager
+async def simulated_modems(directory: Path, count: int) -> AsyncIterator[list[tuple[str, str]]]:
+    """`count` simulated modems on ptys in `directory`, ready, as (name, port) pairs for
+    `config_text`; stopped on leaving. The same links in every round: the same modems
+    (IMEIs, ICCIDs) each time."""
+    from modemgw.simulator import Simulator
+    links = [directory / f"ttySIM{i}" for i in range(count)]
+    sims = [Simulator(link) for link in links]
+    for sim in sims:
+        await sim.start()
+    try:
+        for sim in sims:
+            await sim.wait_ready()
+        yield [(f"sim{i}", str(link)) for i, link in enumerate(links)]
+    finally:
+        for sim in sims:
+            await sim.stop()
 
 
 def config_text(port: int, database: str, *, modems: list[tuple[str, str]] = (),

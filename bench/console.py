@@ -21,9 +21,7 @@ from pathlib import Path
 
 import aiohttp
 
-from modemgw.simulator import Simulator
-
-from .common import Gateway, Result, Workdir, config_text, log
+from .common import Gateway, Result, Workdir, config_text, log, simulated_modems
 
 ROUNDS = 3
 BUDGET_MB = 5.0             # what the console may add to idle RSS
@@ -59,15 +57,9 @@ async def idle_rss(work: Path, name: str, key: str, modems: int, console: bool, 
     gw = Gateway(work, name)
     gw.key = key
     (work / name).mkdir()
-    links = [work / name / f"ttySIM{i}" for i in range(modems)]    # the same modems (IMEIs) every time
-    sims = [Simulator(link) for link in links]
-    for sim in sims:
-        await sim.start()
-    try:
-        for sim in sims:
-            await sim.wait_ready()
-        text = config_text(gw.port, gw.database, modems=[(f"sim{i}", str(link)) for i, link in enumerate(links)])
-        await gw.start(text + f"\n[console]\nenabled = {'true' if console else 'false'}\n")
+    async with simulated_modems(work / name, modems) as ports:
+        await gw.start(config_text(gw.port, gw.database, modems=ports)
+                       + f"\n[console]\nenabled = {'true' if console else 'false'}\n")
         try:
             await all_ready(gw.url, modems)    # /readyz answers 200 once one is
             await (visit(gw.url, key) if console else ask_api(gw.url, key))
@@ -77,9 +69,6 @@ async def idle_rss(work: Path, name: str, key: str, modems: int, console: bool, 
             return gw.rss(), (cpu1 - cpu0) / (t1 - t0) * 100
         finally:
             await gw.stop()
-    finally:
-        for sim in sims:
-            await sim.stop()
 
 
 async def all_ready(base: str, modems: int, timeout: float = 30.0) -> None:

@@ -32,9 +32,8 @@ import sys
 import time
 from pathlib import Path
 
-from modemgw.simulator import Simulator
-
-from .common import PYTHON, ROOT, Gateway, Result, Workdir, config_text, log, post_messages, rss_mb
+from .common import (PYTHON, ROOT, Gateway, Result, Workdir, config_text, log, post_messages, rss_mb,
+                     simulated_modems)
 from .console import all_ready
 
 ROUNDS = 3
@@ -98,15 +97,8 @@ async def gateway(work: Path, name: str, tree: Path, key: str, modems: int, idle
     gw = Checkout(work, name, tree)
     gw.key = key
     (work / name).mkdir()
-    links = [work / name / f"ttySIM{i}" for i in range(modems)]
-    sims = [Simulator(link) for link in links]
-    for sim in sims:
-        await sim.start()
-    try:
-        for sim in sims:
-            await sim.wait_ready()
-        await gw.start(config_text(gw.port, gw.database, modems=[(f"sim{i}", str(link))
-                                                                  for i, link in enumerate(links)]) + extra)
+    async with simulated_modems(work / name, modems) as ports:
+        await gw.start(config_text(gw.port, gw.database, modems=ports) + extra)
         try:
             await all_ready(gw.url, modems)
             await asyncio.sleep(idle)
@@ -119,9 +111,6 @@ async def gateway(work: Path, name: str, tree: Path, key: str, modems: int, idle
             return started, gw.rss()
         finally:
             await gw.stop()
-    finally:
-        for sim in sims:
-            await sim.stop()
 
 
 async def run(*, modems: int = 4, rounds: int = ROUNDS, idle: float = 10.0, tree: Path = ROOT,
