@@ -340,8 +340,14 @@ async def test_a_message_pinned_to_another_node_its_modem_or_its_sim_goes_there(
         n1, n2 = cluster.nodes
         auth = {"Authorization": f"Bearer {cluster.key}"}
         async with aiohttp.ClientSession(headers=auth) as http:
-            async with http.get(f"{n1.url}/v1/modems") as resp:
-                sim = {m["name"]: m["iccid"] for m in (await resp.json())["data"]}["n1-m1"]
+            # A node answers once one of its modems is ready; the other's SIM is read in its set-up.
+            sim = None
+            async with asyncio.timeout(20):
+                while sim is None:
+                    async with http.get(f"{n1.url}/v1/modems") as resp:
+                        sim = {m["name"]: m["iccid"] for m in (await resp.json())["data"]}["n1-m1"]
+                    if sim is None:
+                        await asyncio.sleep(0.05)
             asked = [(n1, {"node": "n2"}, {"n2-m0", "n2-m1"})] * 6 + [(n1, {"modem": "n2-m1"}, {"n2-m1"})] * 4 + \
                     [(n2, {"sim": sim}, {"n1-m1"})] * 4
             wanted = {}

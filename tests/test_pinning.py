@@ -131,14 +131,25 @@ async def _delivered(http: aiohttp.ClientSession, ids: list[str], timeout: float
     return out
 
 
+async def _sims(http: aiohttp.ClientSession) -> dict[str, str]:
+    """Each modem's ICCID, once every modem has read its own (/readyz answers once one
+    modem is ready; the others may still be in their set-up)."""
+    async with asyncio.timeout(20):
+        while True:
+            async with http.get("/v1/modems") as resp:
+                sims = {m["name"]: m["iccid"] for m in (await resp.json())["data"]}
+            if all(sims.values()):
+                return sims
+            await asyncio.sleep(0.05)
+
+
 async def test_a_message_pinned_by_the_client_goes_only_through_its_carrier(database):
     gateway = await _gateway(database)
     try:
         _, key = await gateway.store.create_key("pins")
         async with aiohttp.ClientSession(gateway.url, headers={"Authorization": f"Bearer {key}"}) as http:
             await ready(http)
-            async with http.get("/v1/modems") as resp:
-                sims = {m["name"]: m["iccid"] for m in (await resp.json())["data"]}
+            sims = await _sims(http)
             assert sims["sim-b"].endswith("F")          # the EC25 shows the padding ...
             unpadded = sims["sim-b"][:-1]               # ... and the client may leave it out
             asked = [({"modem": "sim-c"}, "sim-c")] * 4 + [({"sim": unpadded}, "sim-b")] * 4 + \
