@@ -17,6 +17,7 @@ from modemgw.modem import Backoff, Modem, ModemState, ReceivedPdu, Timeouts
 from modemgw.simulator import Faults, Settings, Simulator
 from modemgw.sms import ConcatReferences, decode_pdu, encode_status_report
 from modemgw.store import Store
+from modemgw.store.errors import StoreUnavailable
 
 FAST = Timeouts(command=2, prompt=2, submit=2, probe=0.3, sms_ready=5, reset=3)
 QUICK = DispatchSettings(retry=RetryPolicy(first=0.05, maximum=0.2, attempts=4), unknown_window=0.5,
@@ -104,6 +105,41 @@ async def test_long_message_sent_and_delivered(tmp_path, database):
 
 async def _passes_beyond(dispatcher, seen):
     return dispatcher.passes > seen
+
+
+async def test_a_kept_report_the_database_was_away_for_is_applied_once_it_answers(tmp_path, database):
+    # The report overtakes its submit (above), and when it is to be applied the database
+    # cannot be reached: a later dispatcher pass applies it, without waiting for a restart.
+    sim_settings = {"a": Settings(latency=0.3, report_delay=3600, first_message_reference=78)}
+    async with gateway(tmp_path, database, sim_settings=sim_settings) as (store, dispatcher, sims):
+        mid = await accept(store, dispatcher, "+15551230001", "kept while away")
+        slot = dispatcher.slots["a"]
+
+        async def in_flight():
+            return slot.in_flight is not None and sims["a"].transcript.commands()[-1].startswith("AT+CMGS")
+        await until(in_flight)
+        candidates, away = store.report_candidates, asyncio.Event()
+        tried_while_away = []
+
+        async def unreachable(*args, **kwargs):
+            if not away.is_set():
+                tried_while_away.append(args)
+                raise StoreUnavailable("the database is restarting")
+            return await candidates(*args, **kwargs)
+        store.report_candidates = unreachable
+        now = datetime.now(timezone.utc)
+        pdu = encode_status_report(78, "+15551230001", timestamp=now, discharge_time=now)
+        await dispatcher.on_received(ReceivedPdu("a", pdu.hex, pdu.tpdu_length,
+                                                 decode_pdu(pdu.hex, pdu.tpdu_length)))
+        await until(lambda: _true(len(tried_while_away) >= 2))   # the report's own try, then a pass
+        assert await status_of(store, mid) == "sent"
+        away.set()
+        await until(lambda: _is(store, mid, "delivered"))
+        assert await store.pending_reports() == []
+
+
+async def _true(value):
+    return value
 
 
 async def _is(store, mid, status):

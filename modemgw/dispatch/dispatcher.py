@@ -132,6 +132,7 @@ class Dispatcher:
             nxt = None
             try:
                 await self._hand_over_spool()
+                await self.reports.apply_unapplied()
                 await self._housekeeping(now)
                 # With every modem full (or away) the next due time does not matter: a
                 # worker finishing or a modem coming back wakes the loop.

@@ -5,8 +5,10 @@ and, in the usual case, applied in the same commit. One that finds no part may
 have overtaken the +CMGS answer of the part being sent on its modem: it is kept
 and applied once that answer is recorded (or after `REPORT_RACE_WAIT`). Later
 reports from the same modem wait behind it, so reports apply in the order the
-modem delivered them. A report kept but not applied (a stop, a crash) is
-applied at the next start.
+modem delivered them. A report kept while the database could not be reached is
+applied by a later dispatcher pass, once it answers (`apply_unapplied`), and the
+modem's later reports after it; one kept but not applied for another reason (a stop,
+a crash) is applied at the next start.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from collections.abc import Callable, Collection
 from ..modem import ReceivedPdu
 from ..sms import Outcome, StatusReport
 from ..store import ReportUpdate, Store
+from ..store.errors import StoreUnavailable
 from . import matching
 from .kept import decode_kept
 from .outbound import Outbound, PartKey
@@ -40,6 +43,9 @@ class Reports:
         self._late: dict[str, int] = {}      # modem -> reports kept, waiting to be applied
         self._late_lock: dict[str, asyncio.Lock] = {}
         self._late_tasks: set[asyncio.Task[None]] = set()
+        # Kept reports the database's absence kept from being applied, in arrival order
+        # (modem, report, its received_pdus id): `apply_unapplied` applies them.
+        self._unapplied: list[tuple[str, StatusReport, int]] = []
 
     async def on_received(self, received: ReceivedPdu, message: StatusReport) -> None:
         """The modems' handler for status reports (`message` is `received.message`):
@@ -47,7 +53,7 @@ class Reports:
         # Kept and, in the usual case, applied in the same commit. Behind a report
         # still waiting to be applied, it is only kept, and applied after that one.
         modem = received.modem
-        behind = self._late.get(modem, 0) > 0
+        behind = self._late.get(modem, 0) > 0 or any(m == modem for m, _, _ in self._unapplied)
         pdu_id, match = await self.store.store_report(
             modem, received.hex, received.length, mr=message.message_reference,
             since=self.clock() - self.report_window, update=_update_of(message),
@@ -93,12 +99,33 @@ class Reports:
                     with contextlib.suppress(TimeoutError):
                         async with asyncio.timeout(REPORT_RACE_WAIT):
                             await self.outbound.recorded(modem, waiting_for)
-                await self._apply_kept(modem, report, pdu_id)
+                if any(m == modem for m, _, _ in self._unapplied):
+                    self._unapplied.append((modem, report, pdu_id))    # after those, in order
+                else:
+                    await self._apply_kept(modem, report, pdu_id)
+        except StoreUnavailable as exc:
+            self._unapplied.append((modem, report, pdu_id))
+            log.warning("modem=%s status report mr=%d kept, to be applied once the database "
+                        "answers (%s)", modem, report.message_reference, exc)
         except Exception:
             log.exception("modem=%s status report mr=%d not applied; kept for the next start",
                           modem, report.message_reference)
         finally:
             self._late[modem] -= 1
+
+    async def apply_unapplied(self) -> None:
+        """The reports kept while the database could not be reached, applied in arrival
+        order; raises StoreUnavailable while it still cannot be (a later pass goes on)."""
+        while self._unapplied:
+            modem, report, pdu_id = self._unapplied[0]
+            try:
+                await self._apply_kept(modem, report, pdu_id)
+            except StoreUnavailable:
+                raise
+            except Exception:
+                log.exception("modem=%s status report mr=%d not applied; kept for the next start",
+                              modem, report.message_reference)
+            self._unapplied.pop(0)
 
     async def _apply_kept(self, modem: str, report: StatusReport, pdu_id: int) -> None:
         """Apply a report already in received_pdus (after a wait, or kept before a crash)."""
