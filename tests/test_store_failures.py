@@ -16,6 +16,7 @@ import pytest
 import peek
 import pgserver
 from modemgw.store import Store, Writer
+from modemgw.store.coalesce import Coalesced
 from modemgw.store import schema
 from modemgw.store.postgres import schema as postgres_schema
 from modemgw.store.schema import MIGRATIONS, SchemaError
@@ -111,6 +112,71 @@ async def test_a_job_that_ends_the_transaction_fails_the_batch_with_its_own_erro
     assert [str(o) for o in outcomes] == ["zero ends the transaction"] * 3
     assert rows(writer, "SELECT k FROM kv") == []
     assert await writer.write(put("c")) == "c"
+
+
+def put_all(conn: sqlite3.Connection, keys: list[str]) -> list[str]:
+    conn.executemany("INSERT INTO kv VALUES (?, 'x')", [(k,) for k in keys])
+    return [k.upper() for k in keys]
+
+
+async def held(writer: Writer):
+    """A job that keeps the writer busy until the returned event is set; returns once it runs."""
+    started, gate = threading.Event(), threading.Event()
+
+    def hold(conn: sqlite3.Connection) -> None:
+        started.set()
+        gate.wait(10)
+    done = writer.submit(hold)
+    await asyncio.to_thread(started.wait, 10)
+    return gate, done
+
+
+async def test_writes_that_wait_together_share_one_job_and_each_gets_its_own_result(writer):
+    shared = Coalesced(writer, put_all)
+    gate, blocker = await held(writer)
+    jobs = writer.jobs
+    writes = [asyncio.ensure_future(shared.write(k)) for k in ("a", "b", "c")]
+    await asyncio.sleep(0)                             # each is on the list, the writer still busy
+    gate.set()
+    async with asyncio.timeout(10):
+        assert await asyncio.gather(*writes) == ["A", "B", "C"]
+        await blocker
+    assert writer.jobs == jobs + 2, "the three writes did not share one job"
+    assert rows(writer, "SELECT k FROM kv ORDER BY k") == [("a",), ("b",), ("c",)]
+
+
+async def test_an_item_that_fails_a_shared_job_fails_alone(writer):
+    await writer.write(put("taken"))
+    shared = Coalesced(writer, put_all)
+    gate, _ = await held(writer)
+    writes = [asyncio.ensure_future(shared.write(k)) for k in ("a", "taken", "b")]
+    await asyncio.sleep(0)
+    gate.set()
+    async with asyncio.timeout(10):
+        a, taken, b = await asyncio.gather(*writes, return_exceptions=True)
+    assert (a, b) == ("A", "B")
+    assert isinstance(taken, sqlite3.IntegrityError)
+    assert rows(writer, "SELECT k FROM kv ORDER BY k") == [("a",), ("b",), ("taken",)]
+
+
+async def test_a_shared_job_run_again_after_a_retryable_failure_writes_its_items_once(tmp_path):
+    class Busy(Exception):
+        pass
+    failures = [Busy("the first run fails")]
+
+    def flaky(conn: sqlite3.Connection, keys: list[str]) -> list[str]:
+        out = put_all(conn, keys)
+        if failures:
+            raise failures.pop()
+        return out
+    writer = Writer(str(tmp_path / "w.db"), retryable=(Busy,))
+    writer.start(lambda conn: conn.executescript(TABLES))
+    try:
+        async with asyncio.timeout(10):
+            assert await asyncio.gather(*(Coalesced(writer, flaky).write(k) for k in ("a",))) == ["A"]
+    finally:
+        await writer.stop()
+    assert rows(writer, "SELECT k FROM kv") == [("a",)]
 
 
 async def test_a_failing_commit_hook_does_not_fail_committed_writes(tmp_path):

@@ -127,6 +127,13 @@ class StoreBase:
         conn.execute("INSERT INTO events (at, message_id, type, data) VALUES (?, ?, ?, ?)",
                      (now, message_id, kind, json.dumps(data, separators=(",", ":"))))
 
+    def _events(self, conn: sqlite3.Connection, events: list[tuple[str | None, str, dict]],
+                now: float) -> None:
+        """`_event` for each (message id, kind, data), in one statement."""
+        conn.executemany("INSERT INTO events (at, message_id, type, data) VALUES (?, ?, ?, ?)",
+                         [(now, mid, kind, json.dumps(data, separators=(",", ":")))
+                          for mid, kind, data in events])
+
     def _webhook(self, conn: sqlite3.Connection, message_id: str | None, event: str, url: str,
                  body: dict, api_key_id: int | None, now: float, dialect: str = "native") -> None:
         """One delivery to make: `body` is the event's snapshot (the native payload); the

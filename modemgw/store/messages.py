@@ -14,21 +14,25 @@ import sqlite3
 from collections.abc import Sequence
 
 from .base import StoreBase, clock, filtered
+from .coalesce import Coalesced
 from .ids import new_id
 from .records import Created, NewMessage
 
+# The columns in the order of `_insert_messages`'s row.
 _INSERT_MESSAGE = (
     "INSERT INTO messages (id, api_key_id, to_number, sender, text, status, encoding, segments, "
     "callback_url, idempotency_key, priority, policy, reference, validity, flash, created_at, "
-    "updated_at, scheduled_at, expires_at, dialect, via) VALUES (:id, :api_key_id, :to_number, :sender, "
-    ":text, :status, :encoding, :segments, :callback_url, :idempotency_key, :priority, :policy, "
-    ":reference, :validity, :flash, :created_at, :updated_at, :scheduled_at, :expires_at, :dialect, :via) "
-    "RETURNING rowid")
+    "updated_at, scheduled_at, expires_at, dialect, via) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING rowid")
+# messages, API key id, first message's id
+_Request = tuple[Sequence[NewMessage], int | None, str | None]
 _UNSET_COLUMNS = {"modem": None, "sent_at": None, "delivered_at": None, "network_delivered_at": None,
                   "error": None, "error_code": None, "error_detail": None}
 
 
 class MessageRecords(StoreBase):
+    _new_messages: Coalesced | None = None
+
     async def create_messages(self, messages: Sequence[NewMessage], *, api_key_id: int | None,
                               idempotency_key: str | None = None, first_id: str | None = None) -> Created:
         """Insert messages and their parts in one transaction; committed on return.
@@ -37,15 +41,33 @@ class MessageRecords(StoreBase):
         inserted and the original messages are returned. `first_id` is the first
         message's id when the caller chose it (`new_id("msg")`) before sending.
         """
+        if idempotency_key is None:
+            # Requests without a key share one writer job (store/coalesce.py): they do not
+            # read what another request of the job may have written.
+            if self._new_messages is None:
+                self._new_messages = Coalesced(self.writer, self._insert_messages)
+            return await self._new_messages.write((messages, api_key_id, first_id))
+
         def fn(conn: sqlite3.Connection) -> Created:
-            if idempotency_key is not None:
-                rows = conn.execute(
-                    "SELECT rowid AS seqno, * FROM messages WHERE api_key_id IS ? AND idempotency_key = ? "
-                    "ORDER BY created_at, id", (api_key_id, idempotency_key)).fetchall()
-                if rows:
-                    return Created([dict(r) for r in rows], replayed=True)
-            now = clock()
-            out = Created()
+            rows = conn.execute(
+                "SELECT rowid AS seqno, * FROM messages WHERE api_key_id IS ? AND idempotency_key = ? "
+                "ORDER BY created_at, id", (api_key_id, idempotency_key)).fetchall()
+            if rows:
+                return Created([dict(r) for r in rows], replayed=True)
+            return self._insert_messages(conn, [(messages, api_key_id, first_id)], idempotency_key)[0]
+        return await self.writer.write(fn)
+
+    def _insert_messages(self, conn: sqlite3.Connection, requests: list[_Request],
+                         idempotency_key: str | None = None) -> list[Created]:
+        """The messages of `requests`, each request's as one `Created`. A message's row
+        needs a statement of its own for its rowid (`seqno`); the parts and the events
+        of all of them take one statement each."""
+        now = clock()
+        out = []
+        parts: list[tuple] = []
+        events: list[tuple] = []
+        for messages, api_key_id, first_id in requests:
+            created = Created()
             for i, m in enumerate(messages):
                 mid = first_id if i == 0 and first_id is not None else new_id("msg")
                 row = {"id": mid, "api_key_id": api_key_id, "to_number": m.to,
@@ -55,19 +77,20 @@ class MessageRecords(StoreBase):
                        "reference": m.reference, "validity": m.validity, "flash": int(m.flash),
                        "created_at": now, "updated_at": now, "scheduled_at": m.scheduled_at,
                        "expires_at": m.expires_at, "dialect": m.dialect, "via": m.via}
-                row["seqno"] = conn.execute(_INSERT_MESSAGE, row).fetchall()[0][0]
+                row["seqno"] = conn.execute(_INSERT_MESSAGE, tuple(row.values())).fetchall()[0][0]
                 start = max(now, m.scheduled_at or 0)
-                conn.executemany(
-                    "INSERT INTO parts (message_id, seq, total, pdu, tpdu_length, status, "
-                    "next_attempt_at, priority) VALUES (?, ?, ?, ?, ?, 'queued', ?, ?)",
-                    [(mid, i, len(m.parts), p.pdu, p.tpdu_length, start, m.priority)
-                     for i, p in enumerate(m.parts, start=1)])
-                self._event(conn, mid, "message.queued", {"status": "queued"}, now)
+                parts.extend((mid, seq, len(m.parts), p.pdu, p.tpdu_length, start, m.priority)
+                             for seq, p in enumerate(m.parts, start=1))
+                events.append((mid, "message.queued", {"status": "queued"}))
                 # The row as stored, without reading it back: the columns not set here
                 # are the ones a queued message has no value for yet.
-                out.messages.append({**_UNSET_COLUMNS, **row})
-            return out
-        return await self.writer.write(fn)
+                created.messages.append({**_UNSET_COLUMNS, **row})
+            out.append(created)
+        conn.executemany(
+            "INSERT INTO parts (message_id, seq, total, pdu, tpdu_length, status, "
+            "next_attempt_at, priority) VALUES (?, ?, ?, ?, ?, 'queued', ?, ?)", parts)
+        self._events(conn, events, now)
+        return out
 
     async def get_message(self, message_id: str | int) -> dict | None:
         """A message and its parts, by id or by `seqno` (an integer: the row's number, for

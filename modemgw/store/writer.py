@@ -112,12 +112,16 @@ class Writer:
         long for another write to share its commit, rather than take a commit
         (an fsync) of its own that the next urgent write would queue behind.
         """
+        return await self.submit(fn, linger=linger)
+
+    def submit(self, fn: Callable[[sqlite3.Connection], T], *, linger: float = 0.0) -> asyncio.Future[T]:
+        """`write` without waiting: the future resolves once `fn`'s writes are committed."""
         if self._thread is None or self._done.is_set():
             raise RuntimeError("the writer is not running")
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
         self._jobs.put(_Job(fn, loop, future, linger))
-        return await future
+        return future
 
     def _run(self, conn: sqlite3.Connection) -> None:
         try:

@@ -94,6 +94,10 @@ class PostgresStore(Store):
         # whole transaction.
         conn.pending.append((now, message_id, kind, json.dumps(data, separators=(",", ":"))))
 
+    def _events(self, conn: Any, events: list[tuple[str | None, str, dict]], now: float) -> None:
+        conn.pending.extend((now, mid, kind, json.dumps(data, separators=(",", ":")))
+                            for mid, kind, data in events)
+
     def _write_events(self, conn: Any) -> None:
         """The transaction's events, about to commit: in cursor order across nodes (the
         lock, above); and every node hears of the change once it commits (NOTIFY is
