@@ -42,7 +42,7 @@ DEFAULT_EXTENSION = {
 class Charset:
     """A locking-shift table plus a single-shift (extension) table."""
 
-    __slots__ = ("locking", "single", "_encode", "locking_id", "single_id")
+    __slots__ = ("locking", "single", "_encode", "_costs", "_septets", "locking_id", "single_id")
 
     def __init__(self, locking: str, single: dict[int, str],
                  locking_id: int = 0, single_id: int = 0) -> None:
@@ -59,6 +59,13 @@ class Charset:
             if code != ESC:
                 enc[ch] = (code,)
         self._encode = enc
+        self._costs = {ch: len(septets) for ch, septets in enc.items()}
+        # str.translate's table: each character to its septets as characters; an ASCII
+        # character not in the charset to U+0080, so that text of known characters alone
+        # translates to ASCII (a character above U+007F is left as it is).
+        septets_of = {code: "\x80" for code in range(128)}
+        septets_of.update({ord(ch): "".join(map(chr, septets)) for ch, septets in enc.items()})
+        self._septets = septets_of
 
     def septets_for(self, ch: str) -> tuple[int, ...] | None:
         """The septets for one character, or None if it is not in this charset."""
@@ -68,19 +75,20 @@ class Charset:
         s = self._encode.get(ch)
         return None if s is None else len(s)
 
+    def costs(self, text: str) -> list[int | None]:
+        """`cost` of each character of `text`."""
+        return list(map(self._costs.get, text))
+
     def can_encode(self, text: str) -> bool:
         enc = self._encode
         return all(ch in enc for ch in text)
 
     def encode(self, text: str) -> list[int]:
-        out: list[int] = []
-        enc = self._encode
-        for ch in text:
-            s = enc.get(ch)
-            if s is None:
-                raise PduError(f"character {ch!r} is not in the GSM 7-bit alphabet")
-            out.extend(s)
-        return out
+        septets = text.translate(self._septets)
+        if not septets.isascii():
+            unknown = next(ch for ch in text if ch not in self._encode)
+            raise PduError(f"character {unknown!r} is not in the GSM 7-bit alphabet")
+        return list(septets.encode("ascii"))
 
     def decode(self, septets: list[int] | bytes) -> str:
         out: list[str] = []

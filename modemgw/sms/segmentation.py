@@ -9,6 +9,7 @@ character is larger than a part.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from .dcs import GSM7, UCS2
@@ -18,6 +19,7 @@ from .ucs2 import utf16_units
 from .user_data import MAX_OCTETS
 
 MAX_PARTS = 255
+_SURROGATE = re.compile("[\ud800-\udfff]")
 CONCAT_IE_OCTETS = 5     # IEI, length, reference, total, sequence
 LANGUAGE_IE_OCTETS = 3   # IEI, length, language
 
@@ -73,8 +75,12 @@ def _split(text: str, costs: list[int], capacity: int) -> tuple[tuple[str, ...],
 
 def _fit(text: str, costs: list[int], single: int, multi: int
          ) -> tuple[tuple[str, ...], tuple[int, ...], int]:
-    if sum(costs) <= single:
-        return (text,), (sum(costs),), single
+    total = sum(costs)
+    if total <= single:
+        return (text,), (total,), single
+    if total == len(text):     # one unit a character, as in most texts: cut every `multi`
+        parts = tuple(text[i:i + multi] for i in range(0, len(text), multi))
+        return parts, tuple(map(len, parts)), multi
     parts, units = _split(text, costs, multi)
     return parts, units, multi
 
@@ -93,16 +99,17 @@ def segment(text: str, national_languages: tuple[str, ...] = ()) -> Segmentation
     National language tables (e.g. ("tr", "pt")) are used only when they save
     parts compared with what would be sent otherwise.
     """
-    for i, ch in enumerate(text):
-        if 0xD800 <= ord(ch) <= 0xDFFF:
-            raise PduError(f"text has a lone surrogate U+{ord(ch):04X} at index {i}")
+    surrogate = _SURROGATE.search(text)
+    if surrogate is not None:
+        raise PduError(f"text has a lone surrogate U+{ord(surrogate.group()):04X} at index "
+                       f"{surrogate.start()}")
     candidates = [DEFAULT]
     if national_languages:
         from .national import candidate_charsets
         candidates = candidate_charsets(tuple(national_languages))
     best: Segmentation | None = None
     for cs in candidates:
-        costs = [cs.cost(ch) for ch in text]
+        costs = cs.costs(text)
         if None in costs:
             continue
         parts, units, cap = _fit(text, costs, gsm7_capacity(cs, False),  # type: ignore[arg-type]
