@@ -11,7 +11,11 @@ request, so requests = messages; one more wrk run with BULK recipients per reque
 First, in the same run, the floor: a bare aiohttp app (this module run as
 `python -m bench.ingest --floor PORT`, one process, so one core) that parses the same
 JSON body and answers 201, under the same wrk load; the gateway's rate is also given
-as a share of it, so that runs on hosts of different speeds can be compared.
+as a share of it, so that runs on hosts of different speeds can be compared. Then the
+durable floor (`--floor PORT --durable DATABASE`): the same app, which before its 201
+commits one row a request through the gateway's own group-commit writer (store/writer.py:
+WAL, synchronous=FULL), so that what durability before the answer costs is measured
+apart from everything else the gateway does with a message.
 
 `python -m bench.ingest --http-cpu --tree A --against B` compares two source trees on
 the CPU per request of the API alone, in one process and without sockets (http_cpu):
@@ -117,20 +121,44 @@ async def floor_app_handler(request):
     return web.json_response({"id": "msg_floor", "status": "queued", "to": body.get("to")}, status=201)
 
 
-def serve_floor(port: int) -> None:
+def durable_floor_handler(writer):
+    """The durable floor's route: the body parsed as the floor's, one row committed, 201."""
+    from aiohttp import web
+
+    async def handler(request):
+        body = json.loads(await request.read())
+
+        def insert(conn):
+            return conn.execute("INSERT INTO messages (to_number, text) VALUES (?, ?) RETURNING id",
+                                (str(body.get("to")), str(body.get("text")))).fetchall()[0][0]
+        row = await writer.write(insert)
+        return web.json_response({"id": row, "status": "queued", "to": body.get("to")}, status=201)
+    return handler
+
+
+def serve_floor(port: int, database: str | None = None) -> None:
     from aiohttp import web
     app = web.Application()
-    app.router.add_post("/v1/messages", floor_app_handler)
+    handler = floor_app_handler
+    if database is not None:
+        from modemgw.store.writer import Writer
+        writer = Writer(database)
+        writer.start(lambda conn: conn.execute(
+            "CREATE TABLE IF NOT EXISTS messages (id INTEGER PRIMARY KEY, to_number TEXT, text TEXT)"))
+        handler = durable_floor_handler(writer)
+    app.router.add_post("/v1/messages", handler)
     web.run_app(app, host="127.0.0.1", port=port, access_log=None, print=None,
                 handle_signals=True)
 
 
-async def floor_wrk(duration: float, connections: int, work: Path) -> dict:
-    """wrk against the bare aiohttp app, same script and body as the gateway's run."""
+async def floor_wrk(duration: float, connections: int, work: Path, durable: bool = False) -> dict:
+    """wrk against the bare aiohttp app (`durable`: the durable floor), same script and body
+    as the gateway's run."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     process = await asyncio.create_subprocess_exec(
-        PYTHON, "-m", "bench.ingest", "--floor", str(port), cwd=ROOT,
+        PYTHON, "-m", "bench.ingest", "--floor", str(port),
+        *(["--durable", str(work / f"floor-{port}.db")] if durable else []), cwd=ROOT,
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 30
@@ -228,7 +256,8 @@ async def run(*, duration: float = 10.0, connections: int = 32, keep: bool = Fal
 
 
 async def _floor(result: Result, duration: float, connections: int, work: Path) -> float:
-    """The bare aiohttp app's figures, added to `result`; returns its rate."""
+    """The bare aiohttp app's figures and the durable floor's, added to `result`; returns
+    the bare app's rate."""
     f = await floor_wrk(duration, connections, work)
     rate = f["ok"] / f["elapsed"]
     result.add("ingest: bare aiohttp floor (wrk)", rate, "req/s", digits=0,
@@ -236,6 +265,13 @@ async def _floor(result: Result, duration: float, connections: int, work: Path) 
     result.add("ingest: bare aiohttp CPU per request", f["cpu"] / f["ok"] * 1e6, "us/req", digits=0)
     result.details.append(f"floor: {f['requests']} requests in {f['elapsed']:.2f} s, "
                           f"non-2xx {f['non2xx']}, CPU {f['cpu']:.2f} s")
+    d = await floor_wrk(duration, connections, work, durable=True)
+    durable = d["ok"] / d["elapsed"]
+    result.add("ingest: durable floor (a row committed a request)", durable, "req/s", digits=0)
+    result.add("ingest: durable floor, share of the floor", durable / rate * 100, "%", digits=0)
+    result.add("ingest: durable floor CPU per request", d["cpu"] / d["ok"] * 1e6, "us/req", digits=0)
+    result.details.append(f"durable floor: {d['requests']} requests in {d['elapsed']:.2f} s, "
+                          f"non-2xx {d['non2xx']}, CPU {d['cpu']:.2f} s")
     return rate
 
 
@@ -380,6 +416,8 @@ if __name__ == "__main__":
         description="the bare aiohttp floor of the ingest benchmark (--floor PORT), or the CPU per "
                     "request of the API in one process, alternating source trees (--http-cpu)")
     parser.add_argument("--floor", type=int, metavar="PORT", help="serve the bare aiohttp app")
+    parser.add_argument("--durable", metavar="DATABASE",
+                        help="with --floor: commit a row a request in this SQLite file first")
     parser.add_argument("--http-cpu", action="store_true")
     parser.add_argument("--tree", type=Path, default=ROOT, help="source tree (default: this one)")
     parser.add_argument("--against", type=Path, help="a second tree, alternated with --tree")
@@ -387,7 +425,7 @@ if __name__ == "__main__":
     parser.add_argument("--requests", type=int, default=4000, help="measured requests per round")
     args = parser.parse_args()
     if args.floor is not None:
-        serve_floor(args.floor)
+        serve_floor(args.floor, args.durable)
     elif args.http_cpu:
         trees = {"A": args.tree.resolve()}
         if args.against is not None:
