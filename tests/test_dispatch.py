@@ -107,41 +107,6 @@ async def _passes_beyond(dispatcher, seen):
     return dispatcher.passes > seen
 
 
-async def test_a_kept_report_the_database_was_away_for_is_applied_once_it_answers(tmp_path, database):
-    # The report overtakes its submit (above), and when it is to be applied the database
-    # cannot be reached: a later dispatcher pass applies it, without waiting for a restart.
-    sim_settings = {"a": Settings(latency=0.3, report_delay=3600, first_message_reference=78)}
-    async with gateway(tmp_path, database, sim_settings=sim_settings) as (store, dispatcher, sims):
-        mid = await accept(store, dispatcher, "+15551230001", "kept while away")
-        slot = dispatcher.slots["a"]
-
-        async def in_flight():
-            return slot.in_flight is not None and sims["a"].transcript.commands()[-1].startswith("AT+CMGS")
-        await until(in_flight)
-        candidates, away = store.report_candidates, asyncio.Event()
-        tried_while_away = []
-
-        async def unreachable(*args, **kwargs):
-            if not away.is_set():
-                tried_while_away.append(args)
-                raise StoreUnavailable("the database is restarting")
-            return await candidates(*args, **kwargs)
-        store.report_candidates = unreachable
-        now = datetime.now(timezone.utc)
-        pdu = encode_status_report(78, "+15551230001", timestamp=now, discharge_time=now)
-        await dispatcher.on_received(ReceivedPdu("a", pdu.hex, pdu.tpdu_length,
-                                                 decode_pdu(pdu.hex, pdu.tpdu_length)))
-        await until(lambda: _true(len(tried_while_away) >= 2))   # the report's own try, then a pass
-        assert await status_of(store, mid) == "sent"
-        away.set()
-        await until(lambda: _is(store, mid, "delivered"))
-        assert await store.pending_reports() == []
-
-
-async def _true(value):
-    return value
-
-
 async def _is(store, mid, status):
     return await status_of(store, mid) == status
 
@@ -309,18 +274,25 @@ async def test_accepted_message_is_durable_on_disk(tmp_path, database):
             await other.close()
 
 
+async def accept_in_flight(store, dispatcher, sim, text):
+    """A message accepted and its part handed to modem "a", whose answer is still to come."""
+    mid = await accept(store, dispatcher, "+15551230001", text)
+    slot = dispatcher.slots["a"]
+
+    async def in_flight():
+        return slot.in_flight is not None and sim.transcript.commands()[-1].startswith("AT+CMGS")
+    await until(in_flight)
+    return mid
+
+
 async def test_report_that_overtakes_its_submit_is_kept_at_once_and_applied_after_it(tmp_path, database):
     # A fast SC can report before the gateway has recorded the +CMGS answer. The report
     # is committed and the handler returns (so the modem gets its AT+CNMA) without
     # waiting for the submit; it is applied to the part once that is recorded.
     sim_settings = {"a": Settings(latency=1.0, report_delay=3600, first_message_reference=77)}
     async with gateway(tmp_path, database, sim_settings=sim_settings) as (store, dispatcher, sims):
-        mid = await accept(store, dispatcher, "+15551230001", "overtaken")
+        mid = await accept_in_flight(store, dispatcher, sims["a"], "overtaken")
         slot = dispatcher.slots["a"]
-
-        async def in_flight():
-            return slot.in_flight is not None and sims["a"].transcript.commands()[-1].startswith("AT+CMGS")
-        await until(in_flight)
         now = datetime.now(timezone.utc)
         pdu = encode_status_report(77, "+15551230001", timestamp=now, discharge_time=now)
         report = decode_pdu(pdu.hex, pdu.tpdu_length)
@@ -331,6 +303,36 @@ async def test_report_that_overtakes_its_submit_is_kept_at_once_and_applied_afte
         part = (await store.get_message(mid))["parts"][0]
         assert (part["mr"], part["report_status"]) == (77, 0)
         assert await store.pending_reports() == []
+
+
+async def test_a_kept_report_the_database_was_away_for_is_applied_once_it_answers(tmp_path, database):
+    # The report overtakes its submit (as above), and when it is to be applied the database
+    # cannot be reached: a later dispatcher pass applies it, without waiting for a restart.
+    sim_settings = {"a": Settings(latency=0.3, report_delay=3600, first_message_reference=78)}
+    async with gateway(tmp_path, database, sim_settings=sim_settings) as (store, dispatcher, sims):
+        mid = await accept_in_flight(store, dispatcher, sims["a"], "kept while away")
+        candidates, away = store.report_candidates, asyncio.Event()
+        tried_while_away = []
+
+        async def unreachable(*args, **kwargs):
+            if not away.is_set():
+                tried_while_away.append(args)
+                raise StoreUnavailable("the database is restarting")
+            return await candidates(*args, **kwargs)
+        store.report_candidates = unreachable
+        now = datetime.now(timezone.utc)
+        pdu = encode_status_report(78, "+15551230001", timestamp=now, discharge_time=now)
+        await dispatcher.on_received(ReceivedPdu("a", pdu.hex, pdu.tpdu_length,
+                                                 decode_pdu(pdu.hex, pdu.tpdu_length)))
+        await until(lambda: _true(len(tried_while_away) >= 2))   # the report's own try, then a pass
+        assert await status_of(store, mid) == "sent"
+        away.set()
+        await until(lambda: _is(store, mid, "delivered"))
+        assert await store.pending_reports() == []
+
+
+async def _true(value):
+    return value
 
 
 async def _is(store, mid, status):
