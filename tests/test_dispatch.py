@@ -335,5 +335,3 @@ async def _true(value):
     return value
 
 
-async def _is(store, mid, status):
-    return await status_of(store, mid) == status
