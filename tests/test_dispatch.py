@@ -333,5 +333,3 @@ async def test_a_kept_report_the_database_was_away_for_is_applied_once_it_answer
 
 async def _true(value):
     return value
-
-
