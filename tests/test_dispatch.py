@@ -7,8 +7,6 @@ import contextlib
 import time
 from datetime import datetime, timezone
 
-import pytest
-
 from modemgw.dispatch.compose import compose
 from modemgw.dispatch.dispatcher import DispatchSettings, Dispatcher
 from modemgw.dispatch.limits import ModemLimits
