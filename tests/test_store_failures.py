@@ -159,9 +159,11 @@ async def test_an_item_that_fails_a_shared_job_fails_alone(writer):
     assert rows(writer, "SELECT k FROM kv ORDER BY k") == [("a",), ("b",), ("taken",)]
 
 
+class Busy(Exception):
+    """A retryable error, as a deadlock between PostgreSQL nodes' transactions is."""
+
+
 async def test_a_shared_job_run_again_after_a_retryable_failure_writes_its_items_once(tmp_path):
-    class Busy(Exception):
-        pass
     failures = [Busy("the first run fails")]
 
     def flaky(conn: sqlite3.Connection, keys: list[str]) -> list[str]:
@@ -172,11 +174,63 @@ async def test_a_shared_job_run_again_after_a_retryable_failure_writes_its_items
     writer = Writer(str(tmp_path / "w.db"), retryable=(Busy,))
     writer.start(lambda conn: conn.executescript(TABLES))
     try:
+        shared = Coalesced(writer, flaky)
+        gate, _ = await held(writer)
+        writes = [asyncio.ensure_future(shared.write(k)) for k in ("a", "b")]
+        await asyncio.sleep(0)
+        gate.set()
         async with asyncio.timeout(10):
-            assert await asyncio.gather(*(Coalesced(writer, flaky).write(k) for k in ("a",))) == ["A"]
+            assert await asyncio.gather(*writes) == ["A", "B"]
     finally:
         await writer.stop()
-    assert rows(writer, "SELECT k FROM kv") == [("a",)]
+    assert rows(writer, "SELECT k FROM kv ORDER BY k") == [("a",), ("b",)]
+
+
+async def shared_after(writer: Writer, fn, keys: tuple[str, ...]) -> list:
+    """`fn` and a shared write of `keys` in one batch, `fn` first; the writes' outcomes."""
+    shared = Coalesced(writer, put_all)
+    gate, _ = await held(writer)
+    first = writer.submit(fn)
+    writes = [asyncio.ensure_future(shared.write(k)) for k in keys]
+    await asyncio.sleep(0)
+    gate.set()
+    async with asyncio.timeout(10):
+        await asyncio.gather(first, return_exceptions=True)
+        outcomes = await asyncio.gather(*writes, return_exceptions=True)
+    # Nothing is left waiting: the next shared write gets a job of its own.
+    async with asyncio.timeout(10):
+        assert await shared.write("next") == "NEXT"
+    return outcomes
+
+
+async def test_a_shared_job_whose_transaction_ended_before_it_ran_fails_its_callers(writer):
+    outcomes = await shared_after(writer, ends_transaction, ("a", "b"))
+    assert [str(o) for o in outcomes] == ["zero ends the transaction"] * 2
+    assert rows(writer, "SELECT k FROM kv") == [("next",)]
+
+
+async def test_a_shared_job_in_a_batch_whose_commit_failed_is_not_written_again(writer):
+    # The COMMIT failed, for all of the batch: each caller hears so, and nothing is written
+    # behind its back (on PostgreSQL a COMMIT cut off may have been kept).
+    outcomes = await shared_after(writer, orphan, ("a", "b"))
+    assert all(isinstance(o, sqlite3.IntegrityError) for o in outcomes), outcomes
+    assert rows(writer, "SELECT k FROM kv") == [("next",)]
+
+
+async def test_a_batch_that_committed_is_not_committed_again_for_a_job_that_failed_retryably(tmp_path):
+    def always_busy(conn: sqlite3.Connection) -> None:
+        raise Busy("every time")
+
+    def count(conn: sqlite3.Connection) -> None:
+        conn.execute("INSERT INTO guarded VALUES (1)")
+    writer = Writer(str(tmp_path / "w.db"), retryable=(Busy,))
+    writer.start(lambda conn: conn.executescript(TABLES))
+    try:
+        busy, counted = await one_batch(writer, always_busy, count)
+    finally:
+        await writer.stop()
+    assert isinstance(busy, Busy) and counted is None
+    assert rows(writer, "SELECT COUNT(*) FROM guarded") == [(1,)]
 
 
 async def test_a_failing_commit_hook_does_not_fail_committed_writes(tmp_path):
@@ -343,3 +397,33 @@ def test_the_command_line_refuses_a_newer_database_without_a_traceback(tmp_path,
     if not is_url(database):
         assert f"{database}: database schema" in result.stderr      # which file
     assert "Traceback" not in result.stderr
+
+
+async def test_messages_accepted_without_a_key_while_postgresql_is_away_fail_as_unavailable():
+    # Their shared writer job never runs (the transaction cannot begin): each caller gets
+    # StoreUnavailable, the API's 503, and the next request is taken once the server is back.
+    from modemgw.store.errors import StoreUnavailable
+    from modemgw.dispatch.compose import compose
+    from modemgw.sms import ConcatReferences
+    server = pgserver.PostgresServer()           # its own: this test stops it
+    try:
+        store = Store(server.database())
+        await store.open()
+        try:
+            def message(i: int):
+                return [compose(f"+4477009001{i:02d}", "away", sender=None, references=ConcatReferences(),
+                                now=0.0)]
+            assert (await store.create_messages(message(0), api_key_id=None)).messages
+            await asyncio.to_thread(server.stop_server)
+            async with asyncio.timeout(30):
+                outcomes = await asyncio.gather(*(store.create_messages(message(i), api_key_id=None)
+                                                  for i in (1, 2)), return_exceptions=True)
+            assert all(isinstance(o, StoreUnavailable) for o in outcomes), outcomes
+            await asyncio.to_thread(server.start_server)
+            async with asyncio.timeout(30):
+                created = await store.create_messages(message(3), api_key_id=None)
+            assert [m["to_number"] for m in created.messages] == ["+447700900103"]
+        finally:
+            await store.close()
+    finally:
+        server.stop()

@@ -4,12 +4,15 @@ The writer runs every job in a savepoint of its own and resolves a future for it
 (writer.py). For small writes made many times a second, one accepted message a request,
 that work per job costs about as much as the inserts themselves. `Coalesced.write(item)`
 puts the item on a list; the first item since the list was last taken queues one job,
-which takes every item put there until the writer runs it and writes them in that one
-savepoint, with as few statements as it can. Once they are committed, each caller gets its own item's result: as before,
-nobody hears of a write before its COMMIT.
+which takes every item put there until the writer runs it and writes them together, with
+as few statements as it can. Once they are committed, each caller gets its own item's
+result: as before, nobody hears of a write before its COMMIT.
 
-If the shared job fails, each of its items is written again in a job of its own, so that
-one bad item fails alone, as it would have without sharing.
+If writing them together fails, the job undoes that and writes each item in a savepoint
+of its own, in the same transaction, so that one bad item fails alone, as it would have
+without sharing. A failure of the whole transaction (the database away, a COMMIT that
+failed) is every caller's, as it was: nothing is written again behind their backs, since
+a COMMIT that failed on a lost connection may have been kept.
 """
 
 from __future__ import annotations
@@ -53,7 +56,7 @@ class Coalesced(Generic[I, R]):
                 with self._lock:
                     taken.extend(self._waiting)
                     self._waiting = []
-            return self._write_all(conn, [item for item, _ in taken])
+            return self._write_together(conn, [item for item, _ in taken])
 
         try:
             done = self._writer.submit(job)
@@ -66,34 +69,61 @@ class Coalesced(Generic[I, R]):
             raise
         done.add_done_callback(lambda outcome: self._settle(taken, outcome))
 
-    def _settle(self, taken: _Waiting, outcome: asyncio.Future[list[Any]]) -> None:
-        if outcome.exception() is None:
-            for (_, future), result in zip(taken, outcome.result()):
-                if not future.done():      # its caller may have stopped waiting
-                    future.set_result(result)
-            return
-        if len(taken) == 1:
-            _, future = taken[0]
-            if not future.done():
-                future.set_exception(outcome.exception())  # type: ignore[arg-type]
-            return
-        for item, future in taken:
-            self._alone(item, future)
-
-    def _alone(self, item: Any, future: asyncio.Future[Any]) -> None:
+    def _write_together(self, conn: Any, items: list[Any]) -> list[Any]:
+        """Each item's result, or its error as `_Failed` (then nothing of it is written)."""
         try:
-            done = self._writer.submit(lambda conn: self._write_all(conn, [item])[0])
+            return _in_savepoint(conn, lambda: self._write_all(conn, items))
         except Exception as exc:
-            if not future.done():
-                future.set_exception(exc)
+            if not conn.in_transaction or isinstance(exc, self._writer.retryable) or len(items) == 1:
+                raise
+        out: list[Any] = []
+        for item in items:
+            try:
+                out.append(_in_savepoint(conn, lambda item=item: self._write_all(conn, [item])[0]))
+            except Exception as exc:
+                if not conn.in_transaction or isinstance(exc, self._writer.retryable):
+                    raise
+                out.append(_Failed(exc))
+        return out
+
+    def _settle(self, taken: _Waiting, outcome: asyncio.Future[list[Any]]) -> None:
+        error = outcome.exception()
+        if error is not None:
+            if not taken:
+                # The job never ran (its transaction failed before it): what it was to
+                # take is still on the list, and no other job will take it.
+                with self._lock:
+                    taken.extend(self._waiting)
+                    self._waiting = []
+            for _, future in taken:
+                if not future.done():
+                    future.set_exception(error)
             return
-        done.add_done_callback(lambda outcome: _copy(outcome, future))
+        for (_, future), result in zip(taken, outcome.result()):
+            if future.done():              # its caller stopped waiting
+                continue
+            if isinstance(result, _Failed):
+                future.set_exception(result.error)
+            else:
+                future.set_result(result)
 
 
-def _copy(outcome: asyncio.Future[Any], future: asyncio.Future[Any]) -> None:
-    if future.done():
-        return
-    if outcome.exception() is not None:
-        future.set_exception(outcome.exception())  # type: ignore[arg-type]
-    else:
-        future.set_result(outcome.result())
+class _Failed:
+    __slots__ = ("error",)
+
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+
+def _in_savepoint(conn: Any, write: Callable[[], R]) -> R:
+    """`write()` undone alone if it fails (unless its error ended the transaction)."""
+    conn.execute("SAVEPOINT together")
+    try:
+        result = write()
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK TO together")
+            conn.execute("RELEASE together")
+        raise
+    conn.execute("RELEASE together")
+    return result

@@ -130,12 +130,13 @@ class Writer:
                 if first is _STOP:
                     return
                 batch, stop = self._gather(first)
-                outcomes = self._commit(conn, batch)
+                outcomes, committed = self._commit(conn, batch)
                 for _ in range(3):
-                    if outcomes[0].ok or not isinstance(outcomes[0].value, self._retryable):
+                    # Again only what was not committed: a batch that failed as a whole.
+                    if committed or not isinstance(outcomes[0].value, self._retryable):
                         break
-                    outcomes = self._commit(conn, batch)
-                self._tell(batch, outcomes)
+                    outcomes, committed = self._commit(conn, batch)
+                self._tell(batch, [o if o.ok else _Outcome(False, self.shown(o.value)) for o in outcomes])
                 if stop:
                     return
         finally:
@@ -168,7 +169,17 @@ class Writer:
                 deadline = None      # an urgent job: commit now
         return batch, False
 
-    def _commit(self, conn: sqlite3.Connection, batch: list[_Job]) -> list[_Outcome]:
+    @property
+    def retryable(self) -> tuple[type[BaseException], ...]:
+        """The errors after which a job or a batch is run again."""
+        return self._retryable
+
+    def shown(self, error: BaseException) -> BaseException:
+        """The error a failed write's caller gets (the engine's own, here)."""
+        return error
+
+    def _commit(self, conn: sqlite3.Connection, batch: list[_Job]) -> tuple[list[_Outcome], bool]:
+        """The outcome of each job, and whether the batch was committed."""
         try:
             conn.execute("BEGIN IMMEDIATE")
             if len(batch) == 1:
@@ -187,7 +198,7 @@ class Writer:
                     conn.execute("ROLLBACK")
                 except Exception:  # the next BEGIN will say what is wrong
                     log.exception("writer rollback failed")
-            return [_Outcome(False, exc)] * len(batch)
+            return [_Outcome(False, exc)] * len(batch), False
         finally:
             self.batches += 1
             self.jobs += len(batch)
@@ -196,7 +207,7 @@ class Writer:
                 self.on_commit()
             except Exception:  # the batch is committed whatever the hook does
                 log.exception("writer on_commit hook failed")
-        return outcomes
+        return outcomes, True
 
     def _tell(self, batch: list[_Job], outcomes: list[_Outcome]) -> None:
         # One wake-up of each event loop per batch, not one per job.

@@ -242,12 +242,13 @@ ORDER BY c.priority DESC, c.next_attempt_at, c.message_id, c.seq
 
 
 class _Writer(Writer):
-    async def write(self, fn: Callable[[Any], Any], *, linger: float = 0.0) -> Any:
-        try:
-            return await super().write(fn, linger=linger)
-        except psycopg.OperationalError as exc:
+    def shown(self, error: BaseException) -> BaseException:
+        if isinstance(error, psycopg.OperationalError):
             # The server went away; the writer connects again at its next transaction.
-            raise StoreUnavailable(str(exc)) from exc
+            shown = StoreUnavailable(str(error))
+            shown.__cause__ = error
+            return shown
+        return error
 
 
 # A token bucket refilled at :rate a second up to :limit, less one when it holds one.
