@@ -95,6 +95,23 @@ async def test_report_is_kept_and_applied_in_one_commit(store):
     assert [r["id"] for r in await store.pending_reports()] == [other]
 
 
+async def test_a_kept_report_is_applied_once_however_often_it_is_asked(store):
+    # Applied again after a commit that looked failed, or by another node's restore: the
+    # second time finds the kept PDU handled and changes nothing.
+    mid = (await store.create_messages([message("+15550100001")], api_key_id=None)).messages[0]["id"]
+    await store.mark_sending(mid, 1, "a")
+    await store.mark_sent(mid, 1, 42)
+    update = ReportUpdate("delivered", 0, "delivered", None, {"mr": 42, "recipient": "+15550100001"})
+    pdu_id, match = await store.store_report("a", "00", 20, mr=42, since=0, update=update,
+                                             choose=lambda candidates: None)
+    assert match is None
+    for _ in range(2):
+        await store.apply_report(mid, 1, part_status="delivered", report_status=0, reason="delivered",
+                                 at=None, pdu={"mr": 42}, pdu_id=pdu_id)
+    assert [e["type"] for e in await store.message_events(mid)].count("part.report") == 1
+    assert await store.pending_reports() == []
+
+
 async def test_webhook_count_moves_only_once_committed(store):
     created = await store.create_messages([message("+15550100001"), message("+15550100002")],
                                           api_key_id=None)

@@ -39,7 +39,8 @@ _CANDIDATES = (
     "JOIN messages m ON m.id = p.message_id WHERE p.status = 'unknown' AND p.mr IS NULL "
     "AND p.modem = :modem AND p.submitted_at >= :since "
     "ORDER BY submitted_at DESC LIMIT 20")
-_HANDLED = "UPDATE received_pdus SET handled_at = ? WHERE id = ?"
+# Only a PDU not handled yet: a kept report is applied once, whoever applies it.
+_HANDLED = "UPDATE received_pdus SET handled_at = ? WHERE id = ? AND handled_at IS NULL"
 
 
 class ReceivingRecords(StoreBase):
@@ -143,8 +144,8 @@ class ReceivingRecords(StoreBase):
     def _apply_report(self, conn: sqlite3.Connection, message_id: str, seq: int, update: ReportUpdate,
                       pdu_id: int | None) -> None:
         now = clock()
-        if pdu_id is not None:
-            conn.execute(_HANDLED, (now, pdu_id))
+        if pdu_id is not None and conn.execute(_HANDLED, (now, pdu_id)).rowcount == 0:
+            return      # applied already (a commit that looked failed, another node's restore)
         # report_at is our clock (never before the submission); the network's own times
         # are kept beside it, since its clock may differ from ours by minutes.
         conn.execute("UPDATE parts SET status = ?, report_status = ?, report_at = MAX(?, IFNULL(submitted_at, 0)), "
