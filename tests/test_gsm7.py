@@ -84,3 +84,10 @@ def test_packing_known_vector():
     # "hellohello" -> E8329BFD4697D9EC37, the classic example of TS 23.038 packing
     # (also https://www.developershome.com/sms/gsmAlphabet.asp).
     assert pack_septets(DEFAULT.encode("hellohello")).hex().upper() == "E8329BFD4697D9EC37"
+
+
+def test_septets_are_packed_alike_from_a_list_and_from_a_one_shot_iterator():
+    # Values outside 0..127 count by their low 7 bits, from whatever iterable they come.
+    values = [0x41, 300, 0x7F, -1, 0x20, 0x80]
+    assert pack_septets(iter(values), 3) == pack_septets(values, 3) == \
+        pack_septets([v & 0x7F for v in values], 3)
