@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from collections.abc import Callable
 
 from ..at import ATConnection, Prompt, Response, UnexpectedLine, Urc
@@ -28,8 +29,11 @@ class CommandChannel:
         self._port: SerialPort | None = None
         self._lock = asyncio.Lock()
         # Response/Prompt events of the running command. A queue, not a
-        # single future: a faulty modem can print both in one read.
-        self._events: asyncio.Queue[Response | Prompt | PortLost] = asyncio.Queue()
+        # single future: a faulty modem can print both in one read. A deque and
+        # one waiter rather than an asyncio.Queue: three waits a part sent, each
+        # of which would look up the running loop (a getpid) two or three times.
+        self._events: deque[Response | Prompt | PortLost] = deque()
+        self._waiter: asyncio.Future[None] | None = None
         self._last_data = 0.0                # loop time of the last bytes read
         # A command was given up on: its answer may still come, and must not be
         # read as the answer to the next command.
@@ -41,10 +45,10 @@ class CommandChannel:
 
     async def open(self, path: str, baudrate: int) -> None:
         self._conn = ATConnection(extra_urcs=self._extra_urcs)
-        self._events = asyncio.Queue()
+        self._events = deque()
         self._out_of_step = False
         self._port = await open_port(path, baudrate, self._data_received)
-        self._port.lost.add_done_callback(lambda _: self._events.put_nowait(PortLost(self.name)))
+        self._port.lost.add_done_callback(lambda _: self._put(PortLost(self.name)))
 
     def close(self) -> None:
         if self._port is not None:
@@ -58,7 +62,7 @@ class CommandChannel:
         self._last_data = asyncio.get_running_loop().time()
         for event in self._conn.receive_data(data):
             if isinstance(event, (Response, Prompt)):
-                self._events.put_nowait(event)
+                self._put(event)
             elif isinstance(event, Urc):
                 self._on_urc(event)
             elif isinstance(event, UnexpectedLine):
@@ -75,8 +79,8 @@ class CommandChannel:
 
     def _drop_leftovers(self) -> None:
         """Answers queued for no running command (an aborted one's); a lost port stays an error."""
-        while not self._events.empty():
-            if isinstance(self._events.get_nowait(), PortLost):
+        while self._events:
+            if isinstance(self._events.popleft(), PortLost):
                 raise PortLost(f"{self.name}: port lost")
 
     async def _until_quiet(self, quiet: float = 0.1, limit: float = 1.0) -> None:
@@ -92,10 +96,9 @@ class CommandChannel:
 
     async def _wait(self, timeout: float, command: str, pdu_written: bool) -> Response | Prompt:
         try:
-            # asyncio.timeout, not wait_for: wait_for (3.11) can lose a cancellation
-            # that arrives together with the answer.
-            async with asyncio.timeout(timeout):
-                event = await self._events.get()
+            if not self._events:
+                await self._next_event(timeout)
+            event = self._events.popleft()
         except TimeoutError:
             self._abort()
             self._out_of_step = True
@@ -105,9 +108,27 @@ class CommandChannel:
             self._out_of_step = True
             raise
         if isinstance(event, PortLost):
-            self._events.put_nowait(event)  # every later command fails too
+            self._put(event)  # every later command fails too
             raise PortLost(f"{self.name}: port lost during {command!r}", pdu_written)
         return event
+
+    def _put(self, event: Response | Prompt | PortLost) -> None:
+        self._events.append(event)
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
+
+    async def _next_event(self, timeout: float) -> None:
+        """Until an event is queued; TimeoutError after `timeout` seconds. A cancellation
+        that comes with the event is not lost (as wait_for can lose one on 3.11): the
+        event stays queued, for `_drop_leftovers`."""
+        loop = asyncio.get_running_loop()
+        self._waiter = waiter = loop.create_future()
+        timer = loop.call_later(timeout, _time_out, waiter)
+        try:
+            await waiter
+        finally:
+            timer.cancel()
+            self._waiter = None
 
     def _abort(self) -> None:
         data = self._conn.abort()
@@ -141,9 +162,9 @@ class CommandChannel:
             first = await self._wait(prompt_timeout, command, False)
             if isinstance(first, Response):
                 return first  # refused before the prompt (e.g. +CMS ERROR: 304)
-            if not self._events.empty():
+            if self._events:
                 # The result came with the prompt, before any PDU: nothing was sent.
-                response = self._events.get_nowait()
+                response = self._events.popleft()
                 if isinstance(response, Response):
                     return response
                 raise PortLost(f"{self.name}: port lost during {command!r}")
@@ -176,3 +197,8 @@ class CommandChannel:
             except CommandTimeout:
                 continue
         return False
+
+
+def _time_out(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_exception(TimeoutError())
