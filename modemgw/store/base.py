@@ -124,8 +124,7 @@ class StoreBase:
 
     def _event(self, conn: sqlite3.Connection, message_id: str | None, kind: str, data: dict,
                now: float) -> None:
-        conn.execute("INSERT INTO events (at, message_id, type, data) VALUES (?, ?, ?, ?)",
-                     (now, message_id, kind, json.dumps(data, separators=(",", ":"))))
+        self._events(conn, [(message_id, kind, data)], now)
 
     def _events(self, conn: sqlite3.Connection, events: list[tuple[str | None, str, dict]],
                 now: float) -> None:

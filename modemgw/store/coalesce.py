@@ -22,7 +22,7 @@ import threading
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
-from .writer import Writer
+from .writer import Writer, in_savepoint
 
 I = TypeVar("I")
 R = TypeVar("R")
@@ -72,14 +72,14 @@ class Coalesced(Generic[I, R]):
     def _write_together(self, conn: Any, items: list[Any]) -> list[Any]:
         """Each item's result, or its error as `_Failed` (then nothing of it is written)."""
         try:
-            return _in_savepoint(conn, lambda: self._write_all(conn, items))
+            return in_savepoint(conn, lambda: self._write_all(conn, items))
         except Exception as exc:
             if not conn.in_transaction or isinstance(exc, self._writer.retryable) or len(items) == 1:
                 raise
         out: list[Any] = []
         for item in items:
             try:
-                out.append(_in_savepoint(conn, lambda item=item: self._write_all(conn, [item])[0]))
+                out.append(in_savepoint(conn, lambda item=item: self._write_all(conn, [item])[0]))
             except Exception as exc:
                 if not conn.in_transaction or isinstance(exc, self._writer.retryable):
                     raise
@@ -113,17 +113,3 @@ class _Failed:
 
     def __init__(self, error: BaseException) -> None:
         self.error = error
-
-
-def _in_savepoint(conn: Any, write: Callable[[], R]) -> R:
-    """`write()` undone alone if it fails (unless its error ended the transaction)."""
-    conn.execute("SAVEPOINT together")
-    try:
-        result = write()
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK TO together")
-            conn.execute("RELEASE together")
-        raise
-    conn.execute("RELEASE together")
-    return result

@@ -224,20 +224,30 @@ def _attempt(conn: Any, job: _Job, retryable: tuple[type[BaseException], ...] = 
     """Run one job in a savepoint, so that its failure undoes only its own writes (a
     `retryable` failure: run again, twice at most)."""
     for tries_left in (2, 1, 0):
-        conn.execute("SAVEPOINT job")
         try:
-            result = job.fn(conn)
+            return _Outcome(True, in_savepoint(conn, lambda: job.fn(conn)))
         except Exception as exc:
             if not conn.in_transaction:
                 raise            # its error ended the transaction (SQLITE_FULL, RAISE(ROLLBACK))
-            conn.execute("ROLLBACK TO job")
-            conn.execute("RELEASE job")
             if tries_left and isinstance(exc, retryable):
                 continue
             return _Outcome(False, exc)
-        conn.execute("RELEASE job")
-        return _Outcome(True, result)
     raise AssertionError("unreachable")
+
+
+def in_savepoint(conn: Any, write: Callable[[], T]) -> T:
+    """`write()`, undone alone if it fails; an error that ended the whole transaction
+    (SQLITE_FULL, RAISE(ROLLBACK)) leaves nothing to undo. Savepoints nest."""
+    conn.execute("SAVEPOINT job")
+    try:
+        result = write()
+    except Exception:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK TO job")
+            conn.execute("RELEASE job")
+        raise
+    conn.execute("RELEASE job")
+    return result
 
 
 def _call_in(loop: asyncio.AbstractEventLoop, fn: Callable[..., None], *args: Any) -> None:

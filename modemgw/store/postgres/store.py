@@ -88,13 +88,10 @@ class PostgresStore(Store):
         super()._webhook(conn, *args, **kwargs)
         conn.changes.add(DELIVERIES)
 
-    def _event(self, conn: Any, message_id: str | None, kind: str, data: dict, now: float) -> None:
+    def _events(self, conn: Any, events: list[tuple[str | None, str, dict]], now: float) -> None:
         # Written just before COMMIT (`_write_events`), so that the lock that orders the
         # event log across nodes is held for the insert and the commit only, not for the
         # whole transaction.
-        conn.pending.append((now, message_id, kind, json.dumps(data, separators=(",", ":"))))
-
-    def _events(self, conn: Any, events: list[tuple[str | None, str, dict]], now: float) -> None:
         conn.pending.extend((now, mid, kind, json.dumps(data, separators=(",", ":")))
                             for mid, kind, data in events)
 
