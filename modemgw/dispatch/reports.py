@@ -53,7 +53,7 @@ class Reports:
         # Kept and, in the usual case, applied in the same commit. Behind a report
         # still waiting to be applied, it is only kept, and applied after that one.
         modem = received.modem
-        behind = self._late.get(modem, 0) > 0 or any(m == modem for m, _, _ in self._unapplied)
+        behind = self._late.get(modem, 0) > 0 or self._unapplied_of(modem)
         pdu_id, match = await self.store.store_report(
             modem, received.hex, received.length, mr=message.message_reference,
             since=self.clock() - self.report_window, update=_update_of(message),
@@ -99,7 +99,7 @@ class Reports:
                     with contextlib.suppress(TimeoutError):
                         async with asyncio.timeout(REPORT_RACE_WAIT):
                             await self.outbound.recorded(modem, waiting_for)
-                if any(m == modem for m, _, _ in self._unapplied):
+                if self._unapplied_of(modem):
                     self._unapplied.append((modem, report, pdu_id))    # after those, in order
                 else:
                     await self._apply_kept(modem, report, pdu_id)
@@ -112,6 +112,10 @@ class Reports:
                           modem, report.message_reference)
         finally:
             self._late[modem] -= 1
+
+    def _unapplied_of(self, modem: str) -> bool:
+        """Whether a report of `modem` waits for the database: the modem's later ones go after it."""
+        return any(m == modem for m, _, _ in self._unapplied)
 
     async def apply_unapplied(self) -> None:
         """The reports kept while the database could not be reached, applied in arrival

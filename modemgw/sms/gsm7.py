@@ -72,8 +72,7 @@ class Charset:
         return self._encode.get(ch)
 
     def cost(self, ch: str) -> int | None:
-        s = self._encode.get(ch)
-        return None if s is None else len(s)
+        return self._costs.get(ch)
 
     def costs(self, text: str) -> list[int | None]:
         """`cost` of each character of `text`."""

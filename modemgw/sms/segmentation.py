@@ -19,9 +19,9 @@ from .ucs2 import utf16_units
 from .user_data import MAX_OCTETS
 
 MAX_PARTS = 255
-_SURROGATE = re.compile("[\ud800-\udfff]")
 CONCAT_IE_OCTETS = 5     # IEI, length, reference, total, sequence
 LANGUAGE_IE_OCTETS = 3   # IEI, length, language
+_SURROGATE = re.compile("[\ud800-\udfff]")  # a lone one cannot be encoded
 
 
 @dataclass(frozen=True, slots=True)
